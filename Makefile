@@ -1,0 +1,26 @@
+# The two commands of the quick start are `make run` and `make test`.
+.PHONY: help run test setup train lint bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+run:  ## set up (first time), train if needed, start the assistant in the terminal
+	@bash scripts/run.sh
+
+test:  ## set up (first time) and run every check: lint, tests, validation, conversations
+	@bash scripts/test.sh
+
+setup:  ## create the virtual environment from requirements.lock
+	@bash -c 'source scripts/common.sh && ensure_venv'
+
+train:  ## train the model when its inputs changed
+	@bash -c 'source scripts/common.sh && ensure_venv && ensure_model'
+
+lint:  ## ruff
+	@bash -c 'source scripts/common.sh && ensure_venv && "$$VENV/bin/ruff" check bot actions tests bench'
+
+bench:  ## run the benchmarks and print their numbers
+	@bash -c 'source scripts/common.sh && ensure_venv && for b in bench/*.py; do echo "== $$b"; "$$PY" "$$b"; done'
+
+clean:  ## remove trained models, results and caches (keeps the virtual environment)
+	rm -rf models results .rasa var .pytest_cache

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Shared helpers for the project's scripts: locating Python 3.10 and the
+# virtual environment built from requirements.lock.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${B12_VENV:-$ROOT/.venv}"
+PY="$VENV/bin/python"
+export RASA_TELEMETRY_ENABLED=false
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+export PYTHONUNBUFFERED=1
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Rasa Open Source 3.6 supports Python 3.8-3.10 only; the lock file is for 3.10.
+find_python310() {
+  local candidates=()
+  [ -n "${PYTHON310:-}" ] && candidates+=("$PYTHON310")
+  candidates+=(python3.10)
+  if command -v pyenv >/dev/null 2>&1; then
+    local root; root="$(pyenv root 2>/dev/null || true)"
+    [ -n "$root" ] && candidates+=("$root"/versions/3.10*/bin/python3.10)
+  fi
+  candidates+=("$HOME"/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10 /usr/local/bin/python3.10)
+  local c
+  for c in "${candidates[@]}"; do
+    if "$c" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 10) else 1)' >/dev/null 2>&1; then
+      command -v "$c" 2>/dev/null || echo "$c"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# Create or refresh the virtual environment when requirements.lock changed.
+ensure_venv() {
+  local stamp="$VENV/.lock-sha256" want
+  want="$(sha256sum "$ROOT/requirements.lock" | cut -d' ' -f1)"
+  if [ -x "$PY" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  local py310
+  py310="$(find_python310)" || die "Python 3.10 is required (Rasa Open Source 3.6 runs on Python 3.8-3.10) and was not found.
+Install it (for example 'pyenv install 3.10' or your system's python3.10 package),
+or point PYTHON310 at its interpreter, then run the command again."
+  log "Creating the virtual environment with $py310 (first run: a few minutes, ~2.7 GB)"
+  [ -x "$PY" ] || "$py310" -m venv "$VENV"
+  "$PY" -m pip install --quiet --disable-pip-version-check "pip<24.1"
+  # Every package is pinned in the lock file, so nothing is resolved here.
+  "$PY" -m pip install --quiet --disable-pip-version-check --no-deps -r "$ROOT/requirements.lock"
+  "$PY" -m pip check
+  echo "$want" > "$stamp"
+}
+
+# Hash of everything a trained model depends on; a changed hash means retrain.
+training_fingerprint() {
+  (cd "$ROOT" && find config.yml domain.yml data bot/knowledge/data bot/nlu -type f \
+      \( -name '*.yml' -o -name '*.yaml' -o -name '*.json' -o -name '*.jsonl' -o -name '*.py' \) \
+      -not -path '*/__pycache__/*' -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+
+MODEL_DIR="$ROOT/models"
+MODEL="$MODEL_DIR/b12.tar.gz"
+
+ensure_model() {
+  local want; want="$(training_fingerprint)"
+  if [ -f "$MODEL" ] && [ -f "$MODEL_DIR/.fingerprint" ] && [ "$(cat "$MODEL_DIR/.fingerprint")" = "$want" ]; then
+    log "Model is up to date ($MODEL)"
+    return 0
+  fi
+  log "Training the assistant (a few minutes on two cores)"
+  (cd "$ROOT" && "$VENV/bin/rasa" train --fixed-model-name b12 --out "$MODEL_DIR" --quiet)
+  echo "$want" > "$MODEL_DIR/.fingerprint"
+}
+
+ACTIONS_PORT="${B12_ACTIONS_PORT:-5055}"
+ACTIONS_PID=""
+
+start_action_server() {
+  log "Starting the action server on 127.0.0.1:$ACTIONS_PORT"
+  (cd "$ROOT" && exec "$VENV/bin/rasa" run actions --port "$ACTIONS_PORT" --actions actions) \
+    > "${ACTIONS_LOG:-$ROOT/var/actions.log}" 2>&1 &
+  ACTIONS_PID=$!
+  local i
+  for i in $(seq 1 120); do
+    if "$PY" - "$ACTIONS_PORT" <<'PYEOF' 2>/dev/null; then return 0; fi
+import sys, urllib.request
+urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=1)
+PYEOF
+    kill -0 "$ACTIONS_PID" 2>/dev/null || { cat "${ACTIONS_LOG:-$ROOT/var/actions.log}" >&2; die "the action server exited"; }
+    sleep 1
+  done
+  die "the action server did not become healthy within 120 s"
+}
+
+stop_action_server() {
+  if [ -n "$ACTIONS_PID" ] && kill -0 "$ACTIONS_PID" 2>/dev/null; then
+    kill "$ACTIONS_PID" 2>/dev/null || true
+    wait "$ACTIONS_PID" 2>/dev/null || true
+  fi
+}
