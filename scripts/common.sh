@@ -46,9 +46,10 @@ Install it (for example 'pyenv install 3.10' or your system's python3.10 package
 or point PYTHON310 at its interpreter, then run the command again."
   log "Creating the virtual environment with $py310 (first run: a few minutes, ~2.7 GB)"
   [ -x "$PY" ] || "$py310" -m venv "$VENV"
-  "$PY" -m pip install --quiet --disable-pip-version-check "pip<24.1"
+  "$PY" -m pip install --quiet --disable-pip-version-check "pip==24.0"
   # Every package is pinned in the lock file, so nothing is resolved here.
-  "$PY" -m pip install --quiet --disable-pip-version-check --no-deps -r "$ROOT/requirements.lock"
+  "$PY" -m pip install --quiet --disable-pip-version-check --no-deps -r "$ROOT/requirements.lock" 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
   "$PY" -m pip check
   echo "$want" > "$stamp"
 }

@@ -1,0 +1,169 @@
+"""REST-turn latency and memory of the assistant next to a bare `rasa init` bot.
+
+Both bots are trained and served in the same run on the same machine, then
+receive the same scripted conversations over Rasa's REST channel, one turn at a
+time. The figure that matters is the ratio of the assistant's p95 to the bare
+bot's p95: it shows what the clinical extractor, the custom actions and the
+larger dialogue cost a person per message.
+
+Usage: .venv/bin/python bench/rest_latency.py [--conversations 40] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+RASA = str(VENV_BIN / "rasa")
+ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+CONVERSATION = [
+    "hi",
+    "I've been feeling really tired for months and get pins and needles in my feet",
+    "I'm 58 and I take metformin and omeprazole",
+    "no chest pain, my mum had pernicious anaemia",
+    "not sure",
+    "yes",
+    "no",
+    "why?",
+    "what tests should I ask for?",
+    "what foods have b12 in them?",
+]
+
+
+def _post(port: int, sender: str, message: str) -> float:
+    body = json.dumps({"sender": sender, "message": message}).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    start = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
+    return (time.perf_counter() - start) * 1000
+
+
+def _wait_ready(port: int, process: subprocess.Popen, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server on port {port} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1):
+                return
+        except OSError:
+            time.sleep(1)
+    raise RuntimeError(f"server on port {port} not ready after {timeout:.0f} s")
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _serve(cwd: Path, model: Path, port: int, log: Path) -> subprocess.Popen:
+    args = [RASA, "run", "--model", str(model), "--port", str(port), "--credentials",
+            "credentials.yml", "--endpoints", "endpoints.yml"]
+    return subprocess.Popen(args, cwd=cwd, env=ENV, stdout=log.open("w"), stderr=subprocess.STDOUT)
+
+
+def _measure(port: int, prefix: str, conversations: int) -> list[float]:
+    for message in CONVERSATION[:3]:  # warm-up, not counted
+        _post(port, f"{prefix}-warmup", message)
+    times = []
+    for n in range(conversations):
+        for message in CONVERSATION:
+            times.append(_post(port, f"{prefix}-{n}", message))
+    return times
+
+
+def _stats(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    return {
+        "turns": len(ordered),
+        "p50_ms": statistics.median(ordered),
+        "p95_ms": ordered[max(0, int(round(0.95 * len(ordered))) - 1)],
+        "mean_ms": statistics.fmean(ordered),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--conversations", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    args = parser.parse_args()
+
+    model = ROOT / "models" / "b12.tar.gz"
+    if not model.exists():
+        print("models/b12.tar.gz is missing: run `make train` first", file=sys.stderr)
+        return 2
+    scratch = Path(tempfile.mkdtemp(prefix="b12-bench-"))
+    processes: list[subprocess.Popen] = []
+    try:
+        t0 = time.monotonic()
+        subprocess.run([RASA, "init", "--no-prompt", "--init-dir", str(scratch / "init")],
+                       env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        init_model = next((scratch / "init" / "models").glob("*.tar.gz"))
+        print(f"bare rasa init bot trained in {time.monotonic() - t0:.0f} s")
+        actions = subprocess.Popen([RASA, "run", "actions", "--port", "5155"], cwd=ROOT,
+                                   env=ENV, stdout=(scratch / "actions.log").open("w"),
+                                   stderr=subprocess.STDOUT)
+        processes.append(actions)
+        endpoints = scratch / "endpoints.yml"
+        endpoints.write_text('action_endpoint:\n  url: "http://127.0.0.1:5155/webhook"\n')
+        ours = subprocess.Popen(
+            [RASA, "run", "--model", str(model), "--port", "5105", "--credentials",
+             "credentials.yml", "--endpoints", str(endpoints)],
+            cwd=ROOT, env=ENV, stdout=(scratch / "b12.log").open("w"), stderr=subprocess.STDOUT)
+        processes.append(ours)
+        bare = _serve(scratch / "init", init_model, 5106, scratch / "init.log")
+        processes.append(bare)
+        _wait_ready(5105, ours)
+        _wait_ready(5106, bare)
+
+        results = {}
+        for name, port, proc in (("bare rasa init", 5106, bare), ("b12 assistant", 5105, ours)):
+            stats = _stats(_measure(port, name.split()[0], args.conversations))
+            stats["rss_mib"] = _rss_mib(proc.pid)
+            results[name] = stats
+        results["b12 assistant"]["action_server_rss_mib"] = _rss_mib(actions.pid)
+
+        print(f"{'server':<16}{'turns':>7}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}{'RSS MiB':>10}")
+        for name, s in results.items():
+            print(f"{name:<16}{s['turns']:>7}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}"
+                  f"{s['mean_ms']:>9.1f}{s['rss_mib']:>10.0f}")
+        ratio = results["b12 assistant"]["p95_ms"] / results["bare rasa init"]["p95_ms"]
+        print(f"action server RSS MiB: {results['b12 assistant']['action_server_rss_mib']:.0f}")
+        print(f"p95 ratio (assistant / bare): {ratio:.2f} (target <= 1.3)")
+        return 0
+    finally:
+        for proc in processes:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        if args.keep:
+            print(f"scratch folder kept: {scratch}")
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
