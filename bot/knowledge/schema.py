@@ -1,0 +1,255 @@
+"""Typed, read-only records of the knowledge base.
+
+The YAML files are the clinicians' interface; these records are the code's.
+Keeping them frozen means a finding definition can be shared by every
+conversation in the process without anyone mutating it by accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+KINDS = ("symptom", "risk_factor", "red_flag")
+CATEGORIES = {
+    "symptom": (
+        "anaemia",
+        "neurological",
+        "cognitive",
+        "psychological",
+        "mouth",
+        "gi",
+        "skin",
+        "other",
+    ),
+    "risk_factor": (
+        "diet",
+        "medicine",
+        "recreational",
+        "surgery",
+        "condition",
+        "autoimmune",
+        "treatment",
+        "other",
+    ),
+    "red_flag": ("emergency", "urgent"),
+}
+URGENCIES = ("emergency", "urgent")
+TRIAGE_LEVELS = ("self_care", "routine", "urgent", "emergency")
+
+Condition = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FindingDef:
+    """One thing the assistant can ask about or recognise in text."""
+
+    id: str
+    kind: str
+    category: str
+    label: str
+    question: str
+    phrases: tuple[str, ...]
+    lr: float
+    source: str
+    judgement: bool = False
+    lr_absent: float = 1.0
+    cap_group: str | None = None
+    family_relevant: bool = False
+    family_lr: float = 1.0
+    prior: float | None = None
+    generic: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    urgency: str | None = None
+    message: str | None = None
+    screen_when: tuple[str, ...] = ()
+
+    @property
+    def all_phrases(self) -> list[str]:
+        """Lay phrases plus generic and brand names, without repeats, in file order."""
+        seen: dict[str, None] = {}
+        for phrase in (*self.phrases, *self.generic, *self.brands):
+            seen.setdefault(phrase, None)
+        return list(seen)
+
+    @property
+    def counts_as_risk_factor(self) -> bool:
+        """A risk factor in NICE's sense: it raises the chance (pescatarian, the pill,
+        supplements and kidney disease are recorded but raise nothing)."""
+        return self.kind == "risk_factor" and (self.lr > 1.0 or self.prior is not None)
+
+
+@dataclass(frozen=True)
+class AgePrior:
+    min_age: int
+    max_age: int
+    probability: float
+    source: str
+    judgement: bool = False
+
+
+@dataclass(frozen=True)
+class Weighted:
+    """A named likelihood ratio with its evidence (demographic factors)."""
+
+    label: str
+    lr: float
+    source: str
+    judgement: bool = False
+
+
+@dataclass(frozen=True)
+class CapGroup:
+    id: str
+    label: str
+    max_log_odds: float
+    source: str
+    judgement: bool = False
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    min_probability: float
+    label: str
+    source: str
+    judgement: bool = False
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    reference_prior: float
+    reference_source: str
+    age_priors: tuple[AgePrior, ...]
+    age_cap_group: str | None
+    family_cap_group: str | None
+    demographic_factors: dict[str, Weighted]
+    cap_groups: dict[str, CapGroup]
+    bands: tuple[Band, ...]
+
+    def band_for(self, probability: float) -> Band:
+        chosen = self.bands[0]
+        for band in self.bands:
+            if probability >= band.min_probability:
+                chosen = band
+        return chosen
+
+    def band_rank(self, name: str) -> int:
+        return [b.name for b in self.bands].index(name)
+
+
+Threshold = Union[float, dict[str, float]]
+
+
+@dataclass(frozen=True)
+class LROverride:
+    when: Condition
+    lr: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class LabBand:
+    name: str
+    lr: float
+    message: str
+    source: str
+    judgement: bool = False
+    max: Threshold | None = None
+    max_inclusive: bool = False
+    lr_overrides: tuple[LROverride, ...] = ()
+
+
+@dataclass(frozen=True)
+class Caution:
+    when: Condition
+    text: str
+
+
+@dataclass(frozen=True)
+class AnalyteDef:
+    id: str
+    label: str
+    canonical_unit: str
+    units: dict[str, float]
+    unitless: dict[str, Any]
+    plausible_min: float
+    plausible_max: float
+    bands: tuple[LabBand, ...]
+    source: str
+    names: tuple[str, ...] = ()
+    cap_group: str | None = None
+    cautions: tuple[Caution, ...] = ()
+
+
+@dataclass(frozen=True)
+class TriageLevel:
+    id: str
+    rank: int
+    title: str
+    advice: str
+
+
+@dataclass(frozen=True)
+class TriageRule:
+    id: str
+    level: str
+    when: Condition
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True)
+class CrisisLine:
+    when: Condition
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class TriageConfig:
+    levels: dict[str, TriageLevel]
+    rules: tuple[TriageRule, ...]
+    crisis_lines: tuple[CrisisLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class TestRule:
+    id: str
+    name: str
+    reason: str
+    when: Condition
+    source: str
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The validated knowledge base: findings, scoring numbers, labs, triage and tests."""
+
+    version: str
+    findings: dict[str, FindingDef]
+    scoring: ScoringConfig
+    labs: dict[str, AnalyteDef]
+    triage: TriageConfig
+    tests: tuple[TestRule, ...]
+    questions: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, finding_id: str) -> FindingDef:
+        """The finding with this id; ``KeyError`` names the id when it is unknown."""
+        try:
+            return self.findings[finding_id]
+        except KeyError:
+            raise KeyError(f"unknown finding id {finding_id!r}") from None
+
+    def by_kind(self, kind: str) -> list[FindingDef]:
+        return [f for f in self.findings.values() if f.kind == kind]
+
+    def lexicon(self) -> dict[str, list[str]]:
+        """id -> every lay phrase, generic and brand name (what the NLU matches)."""
+        return {fid: f.all_phrases for fid, f in self.findings.items()}
+
+    def analyte(self, analyte_id: str) -> AnalyteDef:
+        try:
+            return self.labs[analyte_id]
+        except KeyError:
+            raise KeyError(f"unknown lab analyte {analyte_id!r}") from None
