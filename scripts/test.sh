@@ -33,6 +33,11 @@ rm -rf results/core
 stop_action_server
 trap - EXIT
 
+if [ -f scripts/browser_tests.sh ]; then
+  log "Browser tests (web chat in Chromium)"
+  bash scripts/browser_tests.sh
+fi
+
 log "Slow tests (Rasa model with the clinical extractor, intent cross-validation)"
 run_pytest -m slow -q
 
