@@ -1,0 +1,187 @@
+"""After (or during) the interview: why, which tests, a doctor's summary, lab
+results, corrections and starting over. Each action only reads the findings
+and hands them to the clinical core for the words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.assessment import has_assessment, send_assessment
+from actions.channel_payloads import utter_with_payload
+from actions.findings_io import (
+    ANNOUNCED_SLOT,
+    ASSESSMENT_SLOT,
+    FINDINGS_SLOT,
+    INGESTED_SLOT,
+    as_float,
+    describe_changes,
+    extraction_from_entities,
+    message_entities,
+    sync_findings,
+)
+from actions.interview import (
+    ANSWER_SLOT,
+    ASKED_SLOT,
+    ATTEMPTS_SLOT,
+    QUESTION_SLOT,
+    REQUESTED_SLOT,
+)
+from actions.texts import say
+from bot.findings import Findings
+
+
+def _is_empty(findings: Findings) -> bool:
+    return findings == Findings()
+
+
+def _in_interview(tracker: Tracker) -> bool:
+    return tracker.active_loop_name is not None
+
+
+class ActionExplainWhy(Action):
+    """Explains the estimate from the findings, factor by factor."""
+
+    def name(self) -> str:
+        return "action_explain_why"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        from bot.assessment import assess
+        from bot.messages import explain_why
+
+        sync = sync_findings(tracker, dispatcher)
+        if _is_empty(sync.findings) and not has_assessment(tracker):
+            say(dispatcher, "not_yet_assessed")
+        else:
+            dispatcher.utter_message(text=explain_why(assess(sync.findings)))
+        return sync.events
+
+
+class ActionTests(Action):
+    """Which blood tests to ask about, fitted to what is known so far."""
+
+    def name(self) -> str:
+        return "action_tests"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        from bot.assessment import assess
+        from bot.messages import tests_message
+
+        sync = sync_findings(tracker, dispatcher)
+        dispatcher.utter_message(text=tests_message(assess(sync.findings)))
+        return sync.events
+
+
+class ActionDoctorSummary(Action):
+    """A summary to show a doctor: plain text, plus HTML for channels that can save it."""
+
+    def name(self) -> str:
+        return "action_doctor_summary"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        from bot.assessment import assess
+        from bot.summary import render_html, render_text
+
+        sync = sync_findings(tracker, dispatcher)
+        if _is_empty(sync.findings):
+            say(dispatcher, "not_yet_assessed")
+            return sync.events
+        assessment = assess(sync.findings)
+        text = render_text(sync.findings, assessment)
+        html = render_html(sync.findings, assessment)
+        utter_with_payload(
+            dispatcher, tracker, text, {"type": "b12_summary", "text": text, "html": html}
+        )
+        return sync.events
+
+
+class ActionLabResult(Action):
+    """Reads a blood result the person gives and says what it means."""
+
+    def name(self) -> str:
+        return "action_lab_result"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        from bot.messages import lab_message
+
+        from bot.labs import interpret
+
+        sync = sync_findings(tracker, dispatcher)
+        extraction = extraction_from_entities(
+            message_entities({"parse_data": tracker.latest_message or {}})
+        )
+        if not extraction.labs:
+            say(dispatcher, "lab_unreadable")
+            return sync.events
+        for lab in extraction.labs:
+            dispatcher.utter_message(text=lab_message(interpret(lab, sync.findings)))
+        events = list(sync.events)
+        if has_assessment(tracker) and not _in_interview(tracker):
+            events.append(send_assessment(dispatcher, tracker, sync.findings))
+        elif not _in_interview(tracker):
+            say(dispatcher, "offer_check")
+        return events
+
+
+class ActionCorrect(Action):
+    """Applies a correction ("actually I'm not vegan") and says what changed."""
+
+    def name(self) -> str:
+        return "action_correct"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        sync = sync_findings(tracker, dispatcher)
+        changes = describe_changes(sync.before, sync.findings)
+        if not changes:
+            say(dispatcher, "correction_nothing")
+            return sync.events
+        dispatcher.utter_message(text="Thanks, I've updated: " + "; ".join(changes) + ".")
+        events = list(sync.events)
+        if has_assessment(tracker) and not _in_interview(tracker):
+            events.append(send_assessment(dispatcher, tracker, sync.findings))
+        return events
+
+
+class ActionStartOver(Action):
+    """Forgets everything said so far, without asking "are you sure?"."""
+
+    def name(self) -> str:
+        return "action_start_over"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        stamps = [
+            as_float(e.get("timestamp"))
+            for e in tracker.applied_events()
+            if e.get("event") == "user"
+        ]
+        stamps = [s for s in stamps if s is not None]
+        say(dispatcher, "start_over")
+        return [
+            ActiveLoop(None),
+            SlotSet(REQUESTED_SLOT, None),
+            SlotSet(FINDINGS_SLOT, None),
+            SlotSet(ASSESSMENT_SLOT, None),
+            SlotSet(ANNOUNCED_SLOT, []),
+            SlotSet(ASKED_SLOT, []),
+            SlotSet(QUESTION_SLOT, None),
+            SlotSet(ATTEMPTS_SLOT, 0.0),
+            SlotSet(ANSWER_SLOT, None),
+            # What was said before starting over stays out of the new findings.
+            SlotSet(INGESTED_SLOT, max(stamps) if stamps else None),
+        ]

@@ -1,0 +1,46 @@
+"""Structured payloads that travel next to the text, shaped for each channel.
+
+Rasa sends a message's ``custom`` part separately from its text, so the text
+always arrives. The REST channel (and ``rasa shell``, which talks REST) passes
+``custom`` through as it is. The socket.io channel instead calls
+``emit(event, **custom)``, so there the payload must sit under ``data``, or the
+emit fails. Channels whose connector expects its own custom format get the text
+alone rather than a payload they would reject.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+PLAIN_CUSTOM_CHANNELS = frozenset({"rest", "cmdline", "callback"})
+WRAPPED_CUSTOM_CHANNELS = frozenset({"socketio"})
+
+
+def custom_for_channel(channel: str | None, payload: dict[str, Any]) -> dict | None:
+    """The ``json_message`` for ``channel``; ``None`` when it cannot carry one.
+
+    An unknown channel (``None``: a test, or a message without channel data) is
+    treated like REST.
+    """
+    if channel is None or channel in PLAIN_CUSTOM_CHANNELS:
+        return payload
+    if channel in WRAPPED_CUSTOM_CHANNELS:
+        return {"data": payload}
+    return None
+
+
+def utter_with_payload(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    text: str,
+    payload: dict[str, Any],
+) -> None:
+    channel = tracker.get_latest_input_channel()
+    custom = custom_for_channel(channel, payload)
+    if custom is None:
+        dispatcher.utter_message(text=text)
+    else:
+        dispatcher.utter_message(text=text, json_message=custom)

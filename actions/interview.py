@@ -1,0 +1,285 @@
+"""The adaptive interview: the form's validation and its question.
+
+The form ``interview_form`` has one required slot, ``interview_answer``, which
+is never kept filled: each reply is applied to the findings and the slot is
+emptied, so Rasa asks again, and :class:`ActionAskInterviewAnswer` asks
+whatever the clinical core finds most useful *now*. The form ends when the core
+says it has enough, when nothing is left to ask, or after the configured
+number of questions.
+
+A reply that is not an answer (a question about B12, "why?", a lab result, a
+red flag...) makes the validation return nothing, which Rasa treats as a
+rejection: a rule answers it, the form resumes and the pending question is
+asked again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.config import interview_settings
+from actions.findings_io import (
+    as_float,
+    as_str_list,
+    fold_messages,
+    latest_intent,
+    latest_text,
+    load_findings,
+    set_findings,
+    sync_findings,
+)
+from actions.texts import say
+from bot.findings import Findings
+
+FORM = "interview_form"
+ANSWER_SLOT = "interview_answer"
+QUESTION_SLOT = "interview_question"
+ASKED_SLOT = "asked_questions"
+ATTEMPTS_SLOT = "interview_attempts"
+REQUESTED_SLOT = "requested_slot"
+
+# Intents that are never an answer to a question: the form rejects them so a
+# rule can reply, then the form comes back to the pending question.
+NOT_ANSWERS = frozenset(
+    {
+        "faq",
+        "ask_why",
+        "ask_tests",
+        "request_summary",
+        "report_lab",
+        "correct",
+        "help",
+        "bot_challenge",
+        "out_of_scope",
+        "other_language",
+        "restart",
+        "goodbye",
+        "report_red_flag",
+    }
+)
+# Replies that are polite noise during the interview: the question is simply
+# asked again, without counting as a failed attempt.
+SOFT_REPLIES = frozenset({"greet", "thank", "start_check"})
+YES_NO_BY_INTENT = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
+SKIP = "__skip__"
+_NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
+
+
+@dataclass(frozen=True)
+class InterviewState:
+    asked: tuple[str, ...] = ()
+    pending: str | None = None
+    attempts: int = 0
+
+    @classmethod
+    def from_tracker(cls, tracker: Tracker) -> InterviewState:
+        pending = tracker.get_slot(QUESTION_SLOT)
+        attempts = as_float(tracker.get_slot(ATTEMPTS_SLOT)) or 0.0
+        return cls(
+            asked=tuple(as_str_list(tracker.get_slot(ASKED_SLOT))),
+            pending=pending if isinstance(pending, str) and pending else None,
+            attempts=max(0, int(attempts)),
+        )
+
+
+def next_question(findings: Findings, asked: tuple[str, ...] | list[str]) -> Any | None:
+    """The core's most useful question not asked yet, or ``None`` to stop."""
+    from bot import questions
+
+    if len(asked) >= interview_settings().max_questions:
+        return None
+    if questions.should_stop(findings):
+        return None
+    return questions.next_question(findings, asked=frozenset(asked))
+
+
+def answer_from_message(question: Any, intent: str, text: str) -> str | None:
+    """The answer a reply gives to ``question``: a value for ``apply_answer``,
+    :data:`SKIP` when the person does not know or would rather not say, or
+    ``None`` when the reply is not an answer at all."""
+    kind = getattr(question, "kind", "yes_no")
+    if kind == "yes_no":
+        return YES_NO_BY_INTENT.get(intent)
+    if kind == "number":
+        match = _NUMBER.search(text or "")
+        if match:
+            return match.group(1)
+        return SKIP if intent in ("unsure", "deny") else None
+    wanted = (text or "").strip().lower().lstrip("/")
+    for value, label in getattr(question, "options", None) or []:
+        if wanted in (str(value).lower(), str(label).lower()):
+            return str(value)
+    return SKIP if intent == "unsure" else None
+
+
+def question_buttons(question: Any) -> list[dict[str, str]]:
+    kind = getattr(question, "kind", "yes_no")
+    if kind == "yes_no":
+        return [
+            {"title": "Yes", "payload": "/affirm"},
+            {"title": "No", "payload": "/deny"},
+            {"title": "Not sure", "payload": "/unsure"},
+        ]
+    if kind == "number":
+        return [{"title": "I'd rather not say", "payload": "/unsure"}]
+    buttons = [
+        {"title": str(label), "payload": str(label)}
+        for _value, label in getattr(question, "options", None) or []
+    ]
+    return buttons + [{"title": "Not sure", "payload": "/unsure"}]
+
+
+def _phase(tracker: Tracker) -> str:
+    """``activation``, ``answer`` (the person just replied to a question) or
+    ``resume`` (back to the form after a rule answered an interruption)."""
+    if tracker.active_loop_name != FORM:
+        return "activation"
+    actions = [e.get("name") for e in tracker.events if e.get("event") == "action"]
+    # The last action is the form itself (Rasa adds it before validating).
+    previous = actions[-2] if len(actions) >= 2 else None
+    return "answer" if previous == "action_listen" else "resume"
+
+
+class ValidateInterviewForm(Action):
+    """Applies a reply to the pending question and decides whether to go on."""
+
+    def name(self) -> str:
+        return "validate_interview_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        phase = _phase(tracker)
+        intent = latest_intent(tracker)
+        if phase == "answer" and intent in NOT_ANSWERS:
+            return []
+        settings = interview_settings()
+        sync = sync_findings(tracker, dispatcher)
+        state = InterviewState.from_tracker(tracker)
+        asked = list(state.asked)
+        attempts = state.attempts
+
+        if (
+            phase == "answer"
+            and intent not in SOFT_REPLIES
+            and state.pending
+            and state.pending not in asked
+        ):
+            question = _pending_question(sync.before, asked, state.pending)
+            if question is not None:
+                outcome = answer_from_message(question, intent, latest_text(tracker))
+                answered = False
+                if outcome == SKIP:
+                    say(dispatcher, "interview_skip")
+                    answered = True
+                elif outcome is not None:
+                    answered = self._apply(dispatcher, tracker, sync, question.id, outcome)
+                else:
+                    following = next_question(sync.findings, asked)
+                    # Free text that settled the question (e.g. "I'm 54") counts.
+                    answered = following is None or following.id != question.id
+                if answered:
+                    asked.append(question.id)
+                    attempts = 0
+                else:
+                    attempts += 1
+                    if attempts >= settings.max_reprompts:
+                        say(dispatcher, "interview_skip")
+                        asked.append(question.id)
+                        attempts = 0
+                    elif outcome is None:
+                        say(dispatcher, "interview_reprompt")
+
+        following = next_question(sync.findings, asked)
+        events = sync.events + [
+            SlotSet(ASKED_SLOT, asked),
+            SlotSet(ATTEMPTS_SLOT, float(attempts)),
+            SlotSet(ANSWER_SLOT, None),
+        ]
+        if following is None:
+            return events + [SlotSet(QUESTION_SLOT, None), SlotSet(REQUESTED_SLOT, None)]
+        if phase == "activation" and not asked and not sync.before.items:
+            say(dispatcher, "interview_intro")
+        return events + [SlotSet(REQUESTED_SLOT, ANSWER_SLOT)]
+
+    @staticmethod
+    def _apply(
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        sync: Any,
+        question_id: str,
+        answer: str,
+    ) -> bool:
+        from bot.questions import apply_answer
+
+        try:
+            findings = apply_answer(sync.findings, question_id, answer)
+        except ValueError:
+            say(dispatcher, "interview_invalid")
+            return False
+        # The words of the reply are more specific than its yes/no, so they win
+        # where both speak about the same thing ("no, but I am vegan").
+        latest = [e for e in tracker.applied_events() if e.get("event") == "user"][-1:]
+        set_findings(sync, fold_messages(findings, latest), dispatcher)
+        return True
+
+
+def _pending_question(findings: Findings, asked: list[str], pending: str) -> Any | None:
+    """The question on screen, as the ask action chose it from the same findings."""
+    from bot import questions
+
+    lookup = getattr(questions, "get_question", None)
+    if lookup is not None:
+        try:
+            return lookup(pending)
+        except (KeyError, ValueError):
+            return None
+    question = next_question(findings, asked)
+    return question if question is not None and question.id == pending else None
+
+
+class ActionAskInterviewAnswer(Action):
+    """Asks the most useful question the core has left, with answer buttons."""
+
+    def name(self) -> str:
+        return "action_ask_interview_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        state = InterviewState.from_tracker(tracker)
+        question = next_question(load_findings(tracker), state.asked)
+        if question is None:
+            return [SlotSet(QUESTION_SLOT, None)]
+        dispatcher.utter_message(text=question.text, buttons=question_buttons(question))
+        events = [SlotSet(QUESTION_SLOT, question.id)]
+        if question.id != state.pending:
+            events.append(SlotSet(ATTEMPTS_SLOT, 0.0))
+        return events
+
+
+class ActionNoteFindings(Action):
+    """Acknowledges what someone described in their own words before the interview."""
+
+    def name(self) -> str:
+        return "action_note_findings"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        from actions.findings_io import describe_changes
+
+        sync = sync_findings(tracker, dispatcher)
+        lines = describe_changes(sync.before, sync.findings)
+        if lines:
+            dispatcher.utter_message(text="Thanks, I've noted: " + "; ".join(lines) + ".")
+        elif not sync.new_red_flags:
+            say(dispatcher, "noted_nothing")
+        return sync.events
