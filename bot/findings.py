@@ -208,6 +208,9 @@ class Findings:
     black_ethnicity: Status = Status.UNKNOWN
     duration_days: Optional[int] = None
     labs: dict[str, LabResult] = field(default_factory=dict)
+    # Question ids already put to the person (see bot.questions): an "unsure" answer
+    # leaves a value UNKNOWN, and this keeps the same question from being asked again.
+    asked: frozenset[str] = frozenset()
 
     def status(self, finding_id: str) -> Status:
         state = self.items.get(finding_id)
@@ -302,6 +305,7 @@ class Findings:
             "black_ethnicity": self.black_ethnicity.value,
             "duration_days": self.duration_days,
             "labs": {k: v.to_dict() for k, v in sorted(self.labs.items())},
+            **({"asked": sorted(self.asked)} if self.asked else {}),
         }
 
     @classmethod
@@ -336,4 +340,5 @@ class Findings:
             black_ethnicity=Status(data.get("black_ethnicity") or "unknown"),
             duration_days=data.get("duration_days"),
             labs={str(k): LabResult.from_dict(v) for k, v in (data.get("labs") or {}).items()},
+            asked=frozenset(str(q) for q in (data.get("asked") or [])),
         )

@@ -104,6 +104,8 @@ def _holds(key: str, value: Any, ctx: Context) -> bool:
         )
     if key == "duration_max_days":
         return f.duration_days is not None and f.duration_days <= value
+    if key == "age_below":
+        return f.age is not None and f.age < value
     if key == "band_at_least":
         return ctx.band is not None and BAND_ORDER.index(ctx.band) >= BAND_ORDER.index(value)
     if key == "triage_at_least":

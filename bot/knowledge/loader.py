@@ -76,6 +76,7 @@ CONDITION_KEYS = (
     "sex_unknown",
     "lab_band",
     "duration_max_days",
+    "age_below",
     "band_at_least",
     "triage_at_least",
 )
@@ -318,7 +319,7 @@ class _ConditionChecker:
                 for band in bands if isinstance(bands, list) else [bands]:
                     if band not in names:
                         _fail("K012", where=where, what=f"{analyte} band", value=band, known=names)
-        elif key == "duration_max_days":
+        elif key in ("duration_max_days", "age_below"):
             _positive(where, key, value)
         elif key == "band_at_least":
             if value not in ("low", "moderate", "high"):
@@ -680,6 +681,7 @@ def _parse_questions(path: Path) -> dict[str, Any]:
         (
             "version",
             "source",
+            "yes_rate",
             "band_weight",
             "triage_weight",
             "red_flag_screen_bonus",
@@ -699,6 +701,10 @@ def _parse_questions(path: Path) -> dict[str, Any]:
         "max_known_findings",
     ):
         _positive(path.name, key, data[key])
+    rates = data["yes_rate"]
+    _check_keys(f"{path.name} yes_rate", rates, ("symptom", "risk_factor", "family_history"), ())
+    for key, value in rates.items():
+        _probability(f"{path.name} yes_rate", key, value)
     expected = {"age", "sex", "pregnancy", "diet", "family_history"}
     if set(data["demographics"]) != expected:
         _fail(

@@ -1,0 +1,119 @@
+"""One call that turns findings into everything the assistant says about them.
+
+The conversation, the command line, the doctor summary and the tests all read
+the same :class:`Assessment`, so what the person sees in chat, what the doctor
+reads and what the tests check can never disagree. Its JSON form is a
+contract documented in docs/assessment-schema.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from bot.advice import TestAdvice, recommended_tests
+from bot.errors import InputError
+from bot.findings import Findings
+from bot.knowledge import load_knowledge
+from bot.labs import LabInterpretation, interpret
+from bot.questions import Question, _stop_and_best
+from bot.scoring import Score, score
+from bot.triage import RedFlagHit, Triage, red_flags, triage
+
+SCHEMA_VERSION = "1.0"
+DISCLAIMER = (
+    "This is not a diagnosis and does not replace a doctor. It estimates how likely a B12 "
+    "shortage is from what you said, how soon to be seen and which tests to ask about. If you "
+    "feel very unwell or are worried, contact a doctor, NHS 111 or emergency services."
+)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Likelihood, triage, tests, lab readings and the next question, for one moment in time."""
+
+    generated_at: datetime
+    kb_version: str
+    score: Score
+    triage: Triage
+    red_flags: tuple[RedFlagHit, ...]
+    tests: tuple[TestAdvice, ...]
+    labs: tuple[LabInterpretation, ...]
+    should_stop: bool
+    next_question: Question | None
+    disclaimer: str = DISCLAIMER
+
+    @property
+    def probability(self) -> float:
+        return self.score.probability
+
+    @property
+    def band(self) -> str:
+        return self.score.band
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON form (docs/assessment-schema.md, docs/assessment.schema.json)."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "generated_at": self.generated_at.isoformat(),
+            "kb_version": self.kb_version,
+            "probability": round(self.score.probability, 4),
+            "band": self.score.band,
+            "band_label": self.score.band_label,
+            "prior": {
+                "probability": round(self.score.prior, 4),
+                "basis": self.score.prior_basis,
+            },
+            "factors": self.score.factors_dict(),
+            "capped_groups": list(self.score.capped_groups),
+            "triage": self.triage.to_dict(),
+            "red_flags": [hit.to_dict() for hit in self.red_flags],
+            "tests": [test.to_dict() for test in self.tests],
+            "labs": [lab.to_dict() for lab in self.labs],
+            "should_stop": self.should_stop,
+            "next_question": self.next_question.to_dict() if self.next_question else None,
+            "disclaimer": self.disclaimer,
+        }
+
+
+def validate_findings(findings: Findings) -> None:
+    """Reject ids the knowledge base does not know: a typo must not be silently ignored."""
+    kb = load_knowledge()
+    unknown = sorted((set(findings.items) | set(findings.family)) - set(kb.findings))
+    if unknown:
+        raise InputError("I104", ids=unknown)
+    bad_labs = sorted(set(findings.labs) - set(kb.labs))
+    if bad_labs:
+        raise InputError("I107", ids=bad_labs, known=sorted(kb.labs))
+
+
+def assess(findings: Findings, *, now: datetime | None = None) -> Assessment:
+    """Everything the assistant concludes from these findings.
+
+    Raises :class:`bot.errors.InputError` (a ``ValueError``) for unknown finding
+    ids or lab analytes.
+    """
+    validate_findings(findings)
+    kb = load_knowledge()
+    from bot.labs import lab_bands
+
+    bands = lab_bands(findings)
+    result = score(findings, kb)
+    level = triage(findings, band=result.band, lab_bands=bands, kb=kb)
+    tests = recommended_tests(
+        findings, triage_level=level.level, band=result.band, lab_bands=bands, kb=kb
+    )
+    readings = tuple(interpret(lab, findings) for _, lab in sorted(findings.labs.items()))
+    stop, question = _stop_and_best(findings)
+    return Assessment(
+        generated_at=now or datetime.now(timezone.utc),
+        kb_version=kb.version,
+        score=result,
+        triage=level,
+        red_flags=tuple(red_flags(findings)),
+        tests=tuple(tests),
+        labs=readings,
+        should_stop=stop,
+        next_question=question,
+    )

@@ -1,0 +1,204 @@
+"""A dated report for the person to take to their doctor (plain text and printable HTML).
+
+It lists what was asked and answered, including "no" and "not sure", because a
+clinician needs to know what was ruled out as much as what was reported. The
+HTML is a single self-contained page: inline CSS, no scripts, no external
+files, every piece of text escaped (people's own words end up in it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from bot.assessment import Assessment
+from bot.findings import Findings, Status
+from bot.knowledge import load_knowledge
+
+MEDICINE_CATEGORIES = ("medicine", "recreational")
+
+
+@dataclass(frozen=True)
+class _Section:
+    title: str
+    lines: tuple[str, ...]
+
+
+def _label(fid: str) -> str:
+    definition = load_knowledge().findings.get(fid)
+    return definition.label if definition else fid
+
+
+def _grouped(
+    findings: Findings,
+    kinds: tuple[str, ...],
+    categories: tuple[str, ...] | None,
+    exclude_categories: tuple[str, ...] = (),
+) -> dict[str, list[str]]:
+    kb = load_knowledge()
+    out: dict[str, list[str]] = {"present": [], "absent": [], "unsure": [], "past": []}
+    for fid, state in sorted(findings.items.items(), key=lambda kv: _label(kv[0])):
+        definition = kb.findings.get(fid)
+        if definition is None or definition.kind not in kinds:
+            continue
+        if categories is not None and definition.category not in categories:
+            continue
+        if definition.category in exclude_categories:
+            continue
+        if state.past:
+            out["past"].append(definition.label)
+        elif state.status is Status.PRESENT:
+            out["present"].append(definition.label)
+        elif state.status is Status.ABSENT:
+            out["absent"].append(definition.label)
+        else:
+            out["unsure"].append(definition.label)
+    return out
+
+
+def _status_lines(groups: dict[str, list[str]], empty: str) -> tuple[str, ...]:
+    lines = []
+    names = {"present": "Yes", "absent": "No", "unsure": "Not sure", "past": "In the past only"}
+    for key in ("present", "absent", "unsure", "past"):
+        if groups[key]:
+            lines.append(f"{names[key]}: {', '.join(groups[key])}")
+    return tuple(lines) or (empty,)
+
+
+def _yes_no(status: Status) -> str:
+    return {Status.PRESENT: "yes", Status.ABSENT: "no", Status.UNKNOWN: "not known"}[status]
+
+
+def _sections(findings: Findings, assessment: Assessment) -> list[_Section]:
+    kb = load_knowledge()
+    score = assessment.score
+    triage = assessment.triage
+    about = [
+        f"Age: {findings.age if findings.age is not None else 'not given'}",
+        f"Sex: {findings.sex or 'not given'}",
+        f"Pregnant: {_yes_no(findings.pregnant)}"
+        + (f" ({findings.pregnancy_weeks} weeks)" if findings.pregnancy_weeks else ""),
+        f"Breastfeeding: {_yes_no(findings.breastfeeding)}",
+    ]
+    if findings.duration_days is not None:
+        about.append(f"Symptoms for about {findings.duration_days} days")
+    family = []
+    for fid, state in sorted(findings.family.items()):
+        label = _label(fid)
+        family.append(f"{label}: {_yes_no(state.status)}")
+    labs = []
+    for reading in assessment.labs:
+        shown = reading.original or f"{reading.value:g} {reading.unit}"
+        labs.append(
+            f"{reading.label}: {shown} = {reading.value:.4g} {reading.unit} -> "
+            f"{reading.band.replace('_', ' ')}. {reading.message}"
+        )
+        labs += [f"  Caution: {c}" for c in reading.cautions]
+    basis = {"age": "age", "reference": "an adult of unknown age"}.get(
+        score.prior_basis, _label(score.prior_basis)
+    )
+    likelihood = [
+        f"Estimated likelihood of B12 deficiency: {score.band_label} "
+        f"({score.probability:.0%}; starting estimate {score.prior:.0%} from {basis})",
+    ]
+    likelihood += [
+        f"For: {f.label} (log-odds {f.log_odds:+.2f}; {f.source})" for f in score.supporting
+    ]
+    likelihood += [
+        f"Against: {f.label} (log-odds {f.log_odds:+.2f}; {f.source})" for f in score.against
+    ]
+    flags = [f"{hit.label} ({hit.urgency})" for hit in assessment.red_flags]
+    red_flag_answers = _grouped(findings, ("red_flag",), None)
+    return [
+        _Section(
+            "Advice",
+            (f"{triage.title}. {triage.advice}", *[f"Reason: {r}" for r in triage.reasons]),
+        ),
+        _Section("Warning signs reported", tuple(flags) or ("None reported",)),
+        _Section("Warning signs asked about", _status_lines(red_flag_answers, "None asked")),
+        _Section("About the person", tuple(about)),
+        _Section(
+            "Symptoms", _status_lines(_grouped(findings, ("symptom",), None), "None recorded")
+        ),
+        _Section(
+            "Risk factors",
+            _status_lines(
+                _grouped(findings, ("risk_factor",), None, exclude_categories=MEDICINE_CATEGORIES),
+                "None recorded",
+            ),
+        ),
+        _Section(
+            "Medicines and substances",
+            _status_lines(
+                _grouped(findings, ("risk_factor",), MEDICINE_CATEGORIES), "None recorded"
+            ),
+        ),
+        _Section("Family history", tuple(family) or ("Not asked",)),
+        _Section("Blood results", tuple(labs) or ("None given",)),
+        _Section("Likelihood and reasons", tuple(likelihood)),
+        _Section(
+            "Tests to ask about",
+            tuple(f"{t.name}: {t.reason}" for t in assessment.tests) or ("None suggested",),
+        ),
+        _Section(
+            "About this report",
+            (
+                f"Generated {assessment.generated_at:%d %B %Y, %H:%M %Z}".rstrip(),
+                f"Knowledge base version {kb.version}",
+                assessment.disclaimer,
+            ),
+        ),
+    ]
+
+
+def render_text(findings: Findings, assessment: Assessment) -> str:
+    """Plain-text report (email, print, or copy into a GP's online form)."""
+    date = f"{assessment.generated_at:%d %B %Y}"
+    out = [f"B12 symptom check - summary for your doctor ({date})", "=" * 60, ""]
+    for section in _sections(findings, assessment):
+        out.append(section.title)
+        out.append("-" * len(section.title))
+        out += [f"  {line}" for line in section.lines]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+_CSS = """
+body { font-family: Georgia, 'Times New Roman', serif; max-width: 48rem; margin: 2rem auto;
+       padding: 0 1rem; color: #111; line-height: 1.45; }
+h1 { font-size: 1.5rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.1rem; border-bottom: 1px solid #999; margin-top: 1.4rem; }
+.date { color: #444; }
+.level { padding: 0.6rem 0.8rem; border: 2px solid #333; font-weight: bold; }
+.level-emergency { border-color: #b00020; background: #fde7ea; }
+.level-urgent { border-color: #b35c00; background: #fff1e0; }
+.level-routine { border-color: #1a5fb4; background: #e8f0fb; }
+.level-self_care { border-color: #2e7d32; background: #e9f5ea; }
+ul { padding-left: 1.2rem; }
+.disclaimer { font-size: 0.9rem; color: #333; }
+@media print { body { margin: 0; max-width: none; } .level { break-inside: avoid; } }
+""".strip()
+
+
+def render_html(findings: Findings, assessment: Assessment) -> str:
+    """Printable, self-contained HTML; all text is escaped."""
+    date = escape(f"{assessment.generated_at:%d %B %Y}")
+    level = assessment.triage.level
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>B12 symptom check summary ({date})</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>B12 symptom check: summary for your doctor</h1>",
+        f'<p class="date">{date}</p>',
+        f'<p class="level level-{escape(level)}">{escape(assessment.triage.title)}</p>',
+    ]
+    for section in _sections(findings, assessment):
+        parts.append(f"<h2>{escape(section.title)}</h2>")
+        css = ' class="disclaimer"' if section.title == "About this report" else ""
+        parts.append(f"<ul{css}>")
+        parts += [f"<li>{escape(line.strip())}</li>" for line in section.lines]
+        parts.append("</ul>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
