@@ -43,6 +43,17 @@ def _in_interview(tracker: Tracker) -> bool:
     return tracker.active_loop_name is not None
 
 
+def _pending_reason(tracker: Tracker, findings: Findings) -> str:
+    """During the interview "why?" means "why this question?": the core's reason."""
+    from actions.interview import QUESTION_SLOT, _pending_question
+
+    pending = tracker.get_slot(QUESTION_SLOT)
+    if not _in_interview(tracker) or not isinstance(pending, str):
+        return ""
+    question = _pending_question(findings, pending)
+    return str(getattr(question, "reason", "") or "") if question is not None else ""
+
+
 class ActionExplainWhy(Action):
     """Explains the estimate from the findings, factor by factor."""
 
@@ -56,7 +67,10 @@ class ActionExplainWhy(Action):
         from bot.messages import explain_why
 
         sync = sync_findings(tracker, dispatcher)
-        if _is_empty(sync.findings) and not has_assessment(tracker):
+        reason = _pending_reason(tracker, sync.before)
+        if reason:
+            dispatcher.utter_message(text=f"Why I'm asking: {reason}")
+        elif _is_empty(sync.findings) and not has_assessment(tracker):
             say(dispatcher, "not_yet_assessed")
         else:
             dispatcher.utter_message(text=explain_why(assess(sync.findings)))

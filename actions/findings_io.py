@@ -31,10 +31,13 @@ INGESTED_SLOT = "ingested_until"
 ANNOUNCED_SLOT = "announced_red_flags"
 ASSESSMENT_SLOT = "assessment"
 
-EMERGENCY_NUMBERS = "Call 999 (UK), 112 (EU) or 911 (US), or go to A&E now."
-URGENT_ADVICE = (
-    "Please get medical advice today: contact your GP surgery, or NHS 111 or your local "
-    "urgent care line if they are closed."
+EMERGENCY_NUMBERS = "Emergency numbers: 999 (UK), 112 (EU), 911 (US)."
+GENERIC_EMERGENCY = (
+    "What you describe could need urgent help. Call emergency services or go to A&E now."
+)
+URGENT_FALLBACK = (
+    "If you can't be seen today, call NHS 111 or your local urgent care line, and call "
+    "999, 112 or 911 if it gets worse quickly."
 )
 
 
@@ -106,6 +109,7 @@ def extraction_from_entities(entities: list[dict[str, Any]]) -> Extraction:
     """Rebuild the language understanding's extraction; empty if it is malformed."""
     if not entities:
         return Extraction()
+    # Imported outside the ``try``: a missing module is a deployment error, not bad data.
     from bot.nlu.entities import entities_to_extraction
 
     try:
@@ -137,11 +141,13 @@ class Sync:
 
 
 def red_flag_text(hit: Any) -> str:
-    """The words sent for one red flag: the core's explanation plus what to do now."""
+    """The words sent for one red flag: the knowledge base's message for it, made
+    sure to carry the emergency numbers (emergencies) or a same-day route (urgent)."""
     message = str(getattr(hit, "message", "") or "").strip()
     if getattr(hit, "urgency", "emergency") == "emergency":
-        return f"{message} {EMERGENCY_NUMBERS}".strip()
-    return f"{message} {URGENT_ADVICE}".strip()
+        message = message or GENERIC_EMERGENCY
+        return message if "999" in message else f"{message} {EMERGENCY_NUMBERS}"
+    return f"{message} {URGENT_FALLBACK}".strip()
 
 
 def new_red_flags(findings: Findings, announced: Sequence[str]) -> list[Any]:
@@ -152,9 +158,16 @@ def new_red_flags(findings: Findings, announced: Sequence[str]) -> list[Any]:
     return sorted(hits, key=lambda h: 0 if h.urgency == "emergency" else 1)
 
 
-def announce(dispatcher: CollectingDispatcher, hits: Sequence[Any]) -> None:
+def announce(dispatcher: CollectingDispatcher, hits: Sequence[Any], findings: Findings) -> None:
+    """Send each red flag's message, then any crisis lines the triage rules add
+    (e.g. for suicidal thoughts)."""
+    from bot.triage import triage
+
     for hit in hits:
         dispatcher.utter_message(text=red_flag_text(hit))
+    if hits:
+        for line in triage(findings).crisis_lines:
+            dispatcher.utter_message(text=line)
 
 
 def sync_findings(
@@ -186,7 +199,7 @@ def flag_red_flags(sync: Sync, dispatcher: CollectingDispatcher) -> None:
     hits = new_red_flags(sync.findings, sync.announced)
     if not hits:
         return
-    announce(dispatcher, hits)
+    announce(dispatcher, hits, sync.findings)
     sync.new_red_flags.extend(hits)
     sync.announced = sync.announced + [h.id for h in hits]
     sync.events = [e for e in sync.events if e.get("name") != ANNOUNCED_SLOT]

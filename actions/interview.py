@@ -26,6 +26,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.config import interview_settings
 from actions.findings_io import (
+    Sync,
     as_float,
     as_str_list,
     fold_messages,
@@ -90,14 +91,26 @@ class InterviewState:
 
 
 def next_question(findings: Findings, asked: tuple[str, ...] | list[str]) -> Any | None:
-    """The core's most useful question not asked yet, or ``None`` to stop."""
+    """The core's most useful question now, or ``None`` to stop.
+
+    The core itself never repeats a question it recorded as asked (an "unsure"
+    answer marks it); ``asked`` here only counts this interview's questions
+    against the configured maximum.
+    """
     from bot import questions
 
     if len(asked) >= interview_settings().max_questions:
         return None
-    if questions.should_stop(findings):
-        return None
-    return questions.next_question(findings, asked=frozenset(asked))
+    return questions.next_question(findings)
+
+
+def option_from_text(question: Any, text: str) -> str | None:
+    """The choice value whose value or label is exactly ``text`` (a button press)."""
+    wanted = (text or "").strip().lower()
+    for value, label in getattr(question, "options", None) or ():
+        if wanted and wanted in (str(value).lower(), str(label).lower()):
+            return str(value)
+    return None
 
 
 def answer_from_message(question: Any, intent: str, text: str) -> str | None:
@@ -112,10 +125,9 @@ def answer_from_message(question: Any, intent: str, text: str) -> str | None:
         if match:
             return match.group(1)
         return SKIP if intent in ("unsure", "deny") else None
-    wanted = (text or "").strip().lower().lstrip("/")
-    for value, label in getattr(question, "options", None) or []:
-        if wanted in (str(value).lower(), str(label).lower()):
-            return str(value)
+    option = option_from_text(question, text)
+    if option is not None:
+        return option
     return SKIP if intent == "unsure" else None
 
 
@@ -129,11 +141,12 @@ def question_buttons(question: Any) -> list[dict[str, str]]:
         ]
     if kind == "number":
         return [{"title": "I'd rather not say", "payload": "/unsure"}]
-    buttons = [
-        {"title": str(label), "payload": str(label)}
-        for _value, label in getattr(question, "options", None) or []
-    ]
-    return buttons + [{"title": "Not sure", "payload": "/unsure"}]
+    options = list(getattr(question, "options", None) or [])
+    # The label goes back as the reply, so the press is read as that exact option.
+    buttons = [{"title": str(label), "payload": str(label)} for _value, label in options]
+    if not any(str(value) == "unsure" for value, _label in options):
+        buttons.append({"title": "Not sure", "payload": "/unsure"})
+    return buttons
 
 
 def _phase(tracker: Tracker) -> str:
@@ -158,44 +171,23 @@ class ValidateInterviewForm(Action):
     ) -> list[dict[str, Any]]:
         phase = _phase(tracker)
         intent = latest_intent(tracker)
-        if phase == "answer" and intent in NOT_ANSWERS:
-            return []
-        settings = interview_settings()
-        sync = sync_findings(tracker, dispatcher)
+        text = latest_text(tracker)
         state = InterviewState.from_tracker(tracker)
+        pending = None
+        if phase == "answer" and state.pending and intent != "report_red_flag":
+            pending = _pending_question(load_findings(tracker), state.pending)
+        # A button press on a choice is an answer whatever the classifier made of it.
+        pressed = option_from_text(pending, text) if pending is not None else None
+        if phase == "answer" and intent in NOT_ANSWERS and pressed is None:
+            return []
+
+        sync = sync_findings(tracker, dispatcher)
         asked = list(state.asked)
         attempts = state.attempts
-
-        if (
-            phase == "answer"
-            and intent not in SOFT_REPLIES
-            and state.pending
-            and state.pending not in asked
-        ):
-            question = _pending_question(sync.before, asked, state.pending)
-            if question is not None:
-                outcome = answer_from_message(question, intent, latest_text(tracker))
-                answered = False
-                if outcome == SKIP:
-                    say(dispatcher, "interview_skip")
-                    answered = True
-                elif outcome is not None:
-                    answered = self._apply(dispatcher, tracker, sync, question.id, outcome)
-                else:
-                    following = next_question(sync.findings, asked)
-                    # Free text that settled the question (e.g. "I'm 54") counts.
-                    answered = following is None or following.id != question.id
-                if answered:
-                    asked.append(question.id)
-                    attempts = 0
-                else:
-                    attempts += 1
-                    if attempts >= settings.max_reprompts:
-                        say(dispatcher, "interview_skip")
-                        asked.append(question.id)
-                        attempts = 0
-                    elif outcome is None:
-                        say(dispatcher, "interview_reprompt")
+        if pending is not None and intent not in SOFT_REPLIES:
+            asked, attempts = self._answer(
+                dispatcher, tracker, sync, pending, pressed, asked, attempts
+            )
 
         following = next_question(sync.findings, asked)
         events = sync.events + [
@@ -205,15 +197,50 @@ class ValidateInterviewForm(Action):
         ]
         if following is None:
             return events + [SlotSet(QUESTION_SLOT, None), SlotSet(REQUESTED_SLOT, None)]
-        if phase == "activation" and not asked and not sync.before.items:
+        if phase == "activation" and not asked and sync.before == Findings():
             say(dispatcher, "interview_intro")
         return events + [SlotSet(REQUESTED_SLOT, ANSWER_SLOT)]
+
+    def _answer(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        sync: Sync,
+        question: Any,
+        pressed: str | None,
+        asked: list[str],
+        attempts: int,
+    ) -> tuple[list[str], int]:
+        """Apply one reply to the pending question; returns (asked, attempts)."""
+        outcome = pressed or answer_from_message(
+            question, latest_intent(tracker), latest_text(tracker)
+        )
+        if outcome == SKIP:
+            say(dispatcher, "interview_skip")
+            self._apply(dispatcher, tracker, sync, question.id, "unsure")
+            return asked + [question.id], 0
+        if outcome is not None:
+            if self._apply(dispatcher, tracker, sync, question.id, outcome):
+                return asked + [question.id], 0
+        else:
+            following = next_question(sync.findings, asked)
+            # Free text that settled the question (e.g. "I'm 54") is an answer.
+            if following is None or following.id != question.id:
+                return asked + [question.id], 0
+        attempts += 1
+        if attempts >= interview_settings().max_reprompts:
+            say(dispatcher, "interview_skip")
+            self._apply(dispatcher, tracker, sync, question.id, "unsure")
+            return asked + [question.id], 0
+        if outcome is None:
+            say(dispatcher, "interview_reprompt")
+        return asked, attempts
 
     @staticmethod
     def _apply(
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
-        sync: Any,
+        sync: Sync,
         question_id: str,
         answer: str,
     ) -> bool:
@@ -231,17 +258,11 @@ class ValidateInterviewForm(Action):
         return True
 
 
-def _pending_question(findings: Findings, asked: list[str], pending: str) -> Any | None:
-    """The question on screen, as the ask action chose it from the same findings."""
+def _pending_question(findings: Findings, pending: str) -> Any | None:
+    """The question on screen: the ask action chose it from these same findings."""
     from bot import questions
 
-    lookup = getattr(questions, "get_question", None)
-    if lookup is not None:
-        try:
-            return lookup(pending)
-        except (KeyError, ValueError):
-            return None
-    question = next_question(findings, asked)
+    question = questions.next_question(findings)
     return question if question is not None and question.id == pending else None
 
 

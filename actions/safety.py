@@ -45,7 +45,7 @@ class ActionRedFlag(Action):
             }
             repeated = [h for h in red_flags(sync.findings) if h.id in named]
             if repeated:
-                announce(dispatcher, repeated)
+                announce(dispatcher, repeated, sync.findings)
             else:
                 say(dispatcher, "red_flag_generic")
         if tracker.active_loop_name is None:

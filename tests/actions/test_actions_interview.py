@@ -1,0 +1,177 @@
+"""The interview form: questions, answers, "not sure", limits and interruptions."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.config import interview_settings
+from bot.findings import Findings, Status
+
+
+def start(convo, findings: Findings | None = None):
+    if findings is not None:
+        convo.set_slot("findings", findings.to_dict())
+    convo.user("/start_check", "start_check")
+    return convo.form()
+
+
+def test_starting_asks_the_most_useful_question_first_with_a_kind_intro(convo):
+    validation, ask, rejected = start(convo)
+    assert not rejected and convo.active
+    assert validation.texts == [
+        "I'll ask a few short questions. Tap a button or answer in your own words."
+    ]
+    assert ask.responses[0]["text"] == "How old are you?"
+    assert [b["title"] for b in ask.responses[0]["buttons"]] == ["I'd rather not say"]
+    assert convo.slot("interview_question") == "age"
+
+
+def test_age_in_free_text_is_applied_and_not_asked_again(convo):
+    start(convo)
+    convo.user("I'm 54", "inform")
+    _validation, ask, rejected = convo.form()
+    assert not rejected
+    assert convo.findings().age == 54
+    assert ask is not None and ask.responses[0]["text"] != "How old are you?"
+    assert "age" in convo.slot("asked_questions")
+
+
+def test_yes_no_questions_get_three_buttons_and_button_answers_are_applied(convo):
+    start(convo, Findings(age=40, sex="male").with_item("shortness_of_breath", Status.PRESENT))
+    question_id = convo.slot("interview_question")
+    buttons = convo.said[-1]["buttons"]
+    assert [(b["title"], b["payload"]) for b in buttons] == [
+        ("Yes", "/affirm"),
+        ("No", "/deny"),
+        ("Not sure", "/unsure"),
+    ]
+    convo.user("/deny", "deny")
+    convo.form()
+    assert convo.findings().status(question_id) is Status.ABSENT
+
+
+def test_not_sure_stays_unknown_and_is_never_asked_again(convo):
+    start(convo, Findings(age=40, sex="male").with_item("shortness_of_breath", Status.PRESENT))
+    first = convo.slot("interview_question")
+    convo.user("/unsure", "unsure")
+    convo.form()
+    assert convo.findings().status(first) is Status.UNKNOWN
+    asked_later = []
+    for _ in range(6):
+        if not convo.active:
+            break
+        asked_later.append(convo.slot("interview_question"))
+        convo.user("/unsure", "unsure")
+        convo.form()
+    assert first not in asked_later
+    assert len(asked_later) == len(set(asked_later))
+
+
+def test_a_yes_to_a_red_flag_screen_sends_emergency_advice_before_anything_else(convo):
+    start(convo, Findings(age=40, sex="male").with_item("shortness_of_breath", Status.PRESENT))
+    assert convo.slot("interview_question") == "chest_pain"
+    convo.user("/affirm", "affirm")
+    validation, ask, _ = convo.form()
+    assert "999" in validation.texts[0]
+    assert "chest" in validation.texts[0].lower()
+    assert convo.slot("announced_red_flags") == ["chest_pain"]
+    # The core stops the interview on an emergency: act, don't chat.
+    assert ask is None and not convo.active
+
+
+def test_words_in_an_answer_are_folded_in_too(convo, make_entity):
+    pytest.importorskip("bot.nlu.entities", reason="needs the extractor's entity converter")
+    entity = make_entity
+    start(convo, Findings(age=40, sex="male").with_item("shortness_of_breath", Status.PRESENT))
+    vegan = entity("risk_factor", "vegan_diet", id="vegan_diet", status="present", text="vegan")
+    convo.user("yes, and I'm vegan too", "affirm", [vegan])
+    convo.form()
+    assert convo.findings().status("chest_pain") is Status.PRESENT
+    assert convo.findings().status("vegan_diet") is Status.PRESENT
+
+
+def test_replies_that_are_not_answers_twice_leave_the_question_and_move_on(convo):
+    start(convo)
+    convo.user("purple", "nlu_fallback", confidence=0.2)
+    validation, ask, rejected = convo.form()
+    assert not rejected
+    assert validation.texts == [
+        "Sorry, I didn't catch an answer to that. You can tap a button, or answer in your own "
+        "words."
+    ]
+    assert ask.responses[0]["text"] == "How old are you?"
+    convo.user("banana", "nlu_fallback", confidence=0.2)
+    validation, ask, _ = convo.form()
+    assert validation.texts == ["No problem, let's leave that one."]
+    assert ask.responses[0]["text"] != "How old are you?"
+    assert convo.findings().age is None
+
+
+def test_an_impossible_age_is_refused_politely_and_asked_again(convo):
+    start(convo)
+    convo.user("I'm 430", "inform")
+    validation, ask, _ = convo.form()
+    assert validation.texts == ["Sorry, I couldn't use that answer."]
+    assert ask.responses[0]["text"] == "How old are you?"
+    assert convo.findings().age is None
+
+
+@pytest.mark.parametrize(
+    "intent", ["faq", "ask_why", "report_lab", "correct", "report_red_flag", "restart"]
+)
+def test_interruptions_are_rejected_so_a_rule_can_answer_them(convo, intent):
+    start(convo)
+    convo.user("something else", intent)
+    validation, ask, rejected = convo.form()
+    assert rejected and validation.events == [] and validation.responses == []
+    assert convo.slot("interview_question") == "age"
+
+
+def test_after_an_interruption_the_form_asks_the_pending_question_again(convo):
+    start(convo)
+    convo.user("what is b12?", "faq")
+    assert convo.form()[2]
+    from rasa.shared.core.events import ActionExecuted
+
+    # The rule's FAQ answer is a response Rasa sends itself, no action server call.
+    convo.tracker.update(ActionExecuted("utter_faq"))
+    validation, ask, rejected = convo.form()
+    assert not rejected and validation.responses == []
+    assert ask.responses[0]["text"] == "How old are you?"
+
+
+def test_choice_questions_accept_their_button_labels(convo):
+    start(convo, Findings(age=40))
+    assert convo.slot("interview_question") == "sex"
+    titles = [b["title"] for b in convo.said[-1]["buttons"]]
+    assert "Female" in titles and "Prefer not to say" in titles
+    assert "Not sure" not in titles  # the core's own "unsure" option is enough
+    convo.user("Female", "inform")
+    convo.form()
+    assert convo.findings().sex == "female"
+
+
+def test_the_interview_stops_after_the_configured_number_of_questions(convo, monkeypatch):
+    monkeypatch.setenv("B12_MAX_QUESTIONS", "3")
+    interview_settings.cache_clear()
+    try:
+        start(convo, Findings(age=40, sex="male"))
+        for _ in range(3):
+            assert convo.active
+            convo.user("/unsure", "unsure")
+            convo.form()
+        assert not convo.active
+        assert convo.slot("requested_slot") is None
+        assert len(convo.slot("asked_questions")) == 3
+    finally:
+        monkeypatch.delenv("B12_MAX_QUESTIONS")
+        interview_settings.cache_clear()
+
+
+def test_greetings_during_the_interview_just_repeat_the_question(convo):
+    start(convo)
+    convo.user("hello", "greet")
+    validation, ask, rejected = convo.form()
+    assert not rejected and validation.responses == []
+    assert ask.responses[0]["text"] == "How old are you?"
+    assert convo.slot("interview_attempts") == 0
