@@ -1,0 +1,128 @@
+"""Opening, returning, red flags, starting over, unclear input and channel payloads."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.channel_payloads import custom_for_channel
+from actions.fallback import bad_input_response
+from bot.findings import Findings, Status
+
+
+def test_a_new_session_opens_with_what_it_does_and_what_to_do_in_an_emergency(convo):
+    turn = convo.run("action_session_start")
+    opening = turn.texts[0]
+    assert "can't diagnose" in opening
+    assert "999" in opening and "112" in opening and "911" in opening
+    assert "own words" in opening
+    assert turn.events[0]["event"] == "session_started"
+    assert turn.events[-1] == {**turn.events[-1], "event": "action", "name": "action_listen"}
+
+
+def test_a_returning_person_keeps_their_answers_and_is_welcomed_back(convo):
+    findings = Findings(age=50).with_item("fatigue", Status.PRESENT)
+    convo.set_slot("findings", findings.to_dict())
+    turn = convo.run("action_session_start")
+    assert turn.texts[0].startswith("Welcome back.")
+    carried = [e for e in turn.events if e["event"] == "slot" and e["name"] == "findings"]
+    assert carried and Findings.from_dict(carried[0]["value"]) == findings
+
+
+def test_a_red_flag_that_cannot_be_matched_still_gets_emergency_advice(convo):
+    convo.user("something alarming", "report_red_flag")
+    turn = convo.run("action_red_flag")
+    assert "999" in turn.texts[0] and "A&E" in turn.texts[0]
+    assert "carry on" in turn.texts[-1]
+
+
+def test_a_red_flag_already_known_is_announced_again_when_repeated(convo, make_entity):
+    pytest.importorskip("bot.nlu.entities", reason="needs the extractor's entity converter")
+    flag = make_entity(
+        "red_flag", "chest_pain", id="chest_pain", status="present", text="chest pain"
+    )
+    convo.user("I have chest pain", "report_red_flag", [flag])
+    first = convo.run("action_red_flag")
+    assert "Chest pain" in first.texts[0] and "999" in first.texts[0]
+    convo.user("the chest pain is still there", "report_red_flag", [flag])
+    again = convo.run("action_red_flag")
+    assert "Chest pain" in again.texts[0]
+
+
+def test_suicidal_thoughts_come_with_crisis_lines(convo):
+    convo.set_slot("findings", Findings().with_item("suicidal_thoughts", Status.PRESENT).to_dict())
+    convo.user("I feel I can't go on", "report_red_flag")
+    turn = convo.run("action_red_flag")
+    assert any("Samaritans" in t or "988" in t for t in turn.texts)
+
+
+def test_start_over_clears_everything_kindly_and_ends_the_interview(convo):
+    convo.set_slot("findings", Findings(age=30).with_item("vegan_diet", Status.PRESENT).to_dict())
+    convo.set_slot("announced_red_flags", ["chest_pain"])
+    convo.user("/start_check", "start_check")
+    convo.form()
+    assert convo.active
+    convo.user("start over", "restart")
+    turn = convo.run("action_start_over")
+    assert turn.texts[0].startswith("Of course. I've cleared everything")
+    assert not convo.active
+    assert convo.slot("findings") is None
+    assert convo.slot("announced_red_flags") == []
+    assert convo.slot("asked_questions") == []
+    # Nothing said before starting over comes back into the new findings.
+    convo.user("/start_check", "start_check")
+    convo.form()
+    assert Findings.from_dict(convo.slot("findings")) == Findings()
+
+
+@pytest.mark.parametrize(
+    ("text", "response"),
+    [
+        ("", "bad_input_empty"),
+        ("   ", "bad_input_empty"),
+        ("x" * 5000, "bad_input_too_long"),
+        ("😀😀🙃", "bad_input_no_words"),
+        ("<script>alert(1)</script>", "bad_input_no_words"),
+        ("{{7*7}}", "bad_input_no_words"),
+        ("I feel odd", None),
+    ],
+)
+def test_input_that_is_not_a_sentence_is_recognised(text, response):
+    assert bad_input_response(text) == response
+
+
+def test_unclear_markup_gets_a_plain_answer_without_echoing_it(convo):
+    convo.user("<b>hi</b><script>x()</script>", "nlu_fallback", confidence=0.1)
+    turn = convo.run("action_default_ask_affirmation")
+    assert turn.texts == [
+        "I can only read plain words, not symbols, emoji or code. Could you describe it in a "
+        "short sentence?"
+    ]
+    assert "<" not in turn.texts[0]
+
+
+def test_an_unclear_sentence_is_checked_not_guessed(convo):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "ask_tests", "confidence": 0.3},
+        {"name": "faq", "confidence": 0.2},
+    ]
+    convo.user("which ones", "nlu_fallback", confidence=0.4, ranking=ranking)
+    turn = convo.run("action_default_ask_affirmation")
+    assert turn.texts[0].endswith("Did you want to ask which blood tests to get?")
+    assert [b["payload"] for b in turn.responses[0]["buttons"]] == ["/ask_tests", "/out_of_scope"]
+
+
+def test_after_two_unclear_messages_it_says_so_plainly_and_forgets_the_message(convo):
+    convo.user("qwerty uiop", "nlu_fallback", confidence=0.1)
+    turn = convo.run("action_default_fallback")
+    assert "rather ask than guess" in turn.texts[0]
+    assert turn.events == [{**turn.events[0], "event": "rewind"}]
+
+
+def test_payloads_are_shaped_for_each_channel():
+    payload = {"type": "b12_assessment", "assessment": {"x": 1}}
+    assert custom_for_channel("rest", payload) == payload
+    assert custom_for_channel(None, payload) == payload
+    # socket.io emits **custom: only `data` (and room) are valid keys there.
+    assert custom_for_channel("socketio", payload) == {"data": payload}
+    assert custom_for_channel("telegram", payload) is None
