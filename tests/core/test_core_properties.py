@@ -81,9 +81,9 @@ def test_an_unknown_answer_never_changes_anything(findings, fid):
 def test_an_unknown_family_answer_never_changes_the_probability(findings, fid):
     family = {k: v for k, v in findings.family.items() if k != fid}
     findings = Findings(**{**findings.__dict__, "family": family})
-    assert score(findings.with_family(fid, Status.UNKNOWN)).probability == score(
-        findings
-    ).probability
+    assert (
+        score(findings.with_family(fid, Status.UNKNOWN)).probability == score(findings).probability
+    )
 
 
 @SETTINGS
