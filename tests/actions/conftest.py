@@ -202,6 +202,12 @@ def convo() -> Conversation:
 
 
 @pytest.fixture
+def convo_on():
+    """A fresh conversation on the given channel."""
+    return lambda channel: Conversation(channel=channel)
+
+
+@pytest.fixture
 def make_entity():
     """Builds entities shaped like the clinical extractor's."""
     return entity
