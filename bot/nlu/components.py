@@ -1,0 +1,223 @@
+"""The project's spaCy components, registered under a ``b12_`` prefix.
+
+Order in the pipeline: ``b12_targets`` (matching forms + finding spans) ->
+``b12_values`` (age, sex, pregnancy, durations, labs) -> ``b12_clauses`` (sentence
+and clause boundaries) -> medspacy ConText. Findings and values share the span group
+``b12_targets``; a span group (unlike ``doc.ents``) lets "29 year old woman" be both an
+age and a sex.
+"""
+
+from collections.abc import Iterable
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from bot.nlu.lexicon import Target
+from bot.nlu.normalize import Speller, base_form
+from bot.nlu.values import find_values
+
+SPAN_GROUP = "b12_targets"
+KIND_PRIORITY = {"red_flag": 0, "symptom": 1, "risk_factor": 2}
+
+if not Doc.has_extension("b12_values"):
+    Doc.set_extension("b12_values", default=None)
+
+
+def _lemmatize(doc: Doc, speller: Speller) -> Doc:
+    """Write each token's matching form into ``lemma_`` (see bot.nlu.normalize)."""
+    previous = ""
+    for token in doc:
+        norm = token.norm_
+        if norm == "m" and previous == "i":
+            norm = "am"
+        token.lemma_ = speller(norm) if token.is_alpha else base_form(norm)
+        previous = norm
+    return doc
+
+
+@Language.factory("b12_targets")
+def make_target_matcher(nlp: Language, name: str):
+    return TargetMatcher(nlp, name)
+
+
+class TargetMatcher:
+    """Finds knowledge-base findings by their matching forms (phrases and token patterns).
+
+    Filled after creation with :meth:`add_targets`, like spaCy's EntityRuler, because the
+    lexicon comes from the knowledge base, not from the pipeline config.
+    """
+
+    def __init__(self, nlp: Language, name: str = "b12_targets") -> None:
+        self.nlp = nlp
+        self.name = name
+        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.matcher = Matcher(nlp.vocab)
+        self.speller = Speller(())
+        self.targets: dict[str, Target] = {}
+
+    def add_targets(
+        self, targets: Iterable[Target], token_rules: Iterable[tuple[str, list]] = ()
+    ) -> None:
+        targets = list(targets)
+        token_rules = list(token_rules)
+        vocabulary = set()
+        for target in targets:
+            for phrase in target.phrases:
+                for token in self.nlp.make_doc(phrase):
+                    vocabulary.add(base_form(token.norm_))
+        self.speller = Speller(vocabulary)
+        for target in targets:
+            self.targets[target.id] = target
+            docs = [_lemmatize(self.nlp.make_doc(p), self.speller) for p in target.phrases]
+            docs = [d for d in docs if len(d)]
+            if docs:
+                self.phrase_matcher.add(target.id, docs)
+        for fid, pattern in token_rules:
+            self.matcher.add(fid, [pattern])
+
+    def label_of(self, fid: str) -> str:
+        return self.targets[fid].kind.upper()
+
+    def __call__(self, doc: Doc) -> Doc:
+        _lemmatize(doc, self.speller)
+        spans = []
+        for match_id, start, end in [*self.phrase_matcher(doc), *self.matcher(doc)]:
+            fid = self.nlp.vocab.strings[match_id]
+            if fid in self.targets:
+                spans.append(Span(doc, start, end, label=self.label_of(fid), kb_id=fid))
+        spans.sort(key=lambda s: KIND_PRIORITY.get(self.targets[s.kb_id_].kind, 9))
+        doc.spans[SPAN_GROUP] = sorted(filter_spans(spans), key=lambda s: s.start)
+        return doc
+
+
+_SELF_PREFIXES = ("i'm ", "im ", "i am ", "we're ", "we are ", "were ")
+
+
+@Language.factory("b12_values")
+def make_value_finder(nlp: Language, name: str):
+    return ValueFinder(name)
+
+
+class ValueFinder:
+    """Adds value spans (age, sex, pregnancy, breastfeeding, duration, lab) to the span group.
+
+    The payload of each span is kept in ``doc._.b12_values`` keyed by
+    (start_char, end_char, label), because span extensions are shared by offsets.
+    """
+
+    def __init__(self, name: str = "b12_values") -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        payloads = {}
+        spans = list(doc.spans[SPAN_GROUP]) if SPAN_GROUP in doc.spans else []
+        low = doc.text.lower()
+        for value in find_values(doc.text):
+            start = value.start
+            # "I'm" stays out of the value span so it can still close a family scope.
+            for prefix in _SELF_PREFIXES:
+                if low.startswith(prefix, start) and start + len(prefix) < value.end:
+                    start += len(prefix)
+                    break
+            span = doc.char_span(start, value.end, label=value.label, alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            key = (span.start_char, span.end_char, value.label)
+            if key in payloads:
+                continue
+            payloads[key] = value.value
+            spans.append(span)
+        doc.spans[SPAN_GROUP] = sorted(spans, key=lambda s: (s.start, s.end))
+        doc._.b12_values = payloads
+        return doc
+
+
+# Texting punctuation that ends a clause, besides . ! ? ; and line breaks.
+_BREAK_TOKENS = {
+    ".",
+    "!",
+    "?",
+    ";",
+    "...",
+    "..",
+    "!!",
+    "!!!",
+    "?!",
+    "!?",
+    "??",
+    "???",
+    "…",
+    "|",
+    "•",
+}
+_ANSWERS = {
+    "no",
+    "nope",
+    "nah",
+    "never",
+    "none",
+    "yes",
+    "yeah",
+    "yep",
+    "yup",
+    "not",
+    "negative",
+    "nil",
+}
+# Clause openers that turn the sentence ("no chest pain but tingling everywhere").
+_TURNS = {"but", "however", "although", "though", "tho", "altho", "whereas", "except", "yet"}
+
+
+def _is_break(token) -> bool:
+    text = token.text
+    if "\n" in text or text in _BREAK_TOKENS:
+        return True
+    if len(text) > 1 and set(text) <= set(".!?"):
+        return True
+    return not token.is_ascii and not token.is_alpha and not token.is_digit and not token.is_punct
+
+
+@Language.factory("b12_clauses")
+def make_clause_splitter(nlp: Language, name: str):
+    return ClauseSplitter(name)
+
+
+class ClauseSplitter:
+    """Sentence and clause boundaries for patient text.
+
+    Splits after . ! ? ; line breaks, emoji and texting punctuation ("!!", "..."), and
+    before "but" / "though" / "however" when a finding follows it, so "no chest pain but
+    my feet tingle" keeps the "no" away from the tingling, while "I was vegan but not
+    anymore" stays one clause and "not anymore" still reaches "vegan". A "?" followed by
+    an answer ("chest pain? no") does not split.
+    """
+
+    def __init__(self, name: str = "b12_clauses") -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
+        starts = [False] * len(doc)
+        starts[0] = True
+        for i, token in enumerate(doc[:-1]):
+            if _is_break(token):
+                nxt = doc[i + 1]
+                if token.text == "?" and nxt.lower_ in _ANSWERS:
+                    continue
+                starts[i + 1] = True
+        finding_starts = sorted(
+            s.start
+            for s in doc.spans.get(SPAN_GROUP, [])
+            if s.label_ in ("SYMPTOM", "RISK_FACTOR", "RED_FLAG")
+        )
+        for i, token in enumerate(doc):
+            if i and token.lower_ in _TURNS and not starts[i]:
+                end = next((j for j in range(i + 1, len(doc)) if starts[j]), len(doc))
+                if any(i < s < end for s in finding_starts):
+                    starts[i] = True
+        for i, token in enumerate(doc):
+            token.is_sent_start = starts[i]
+        return doc

@@ -1,0 +1,128 @@
+"""The finding phrases the pipeline matches: the knowledge base's lay phrases, generic and
+brand names, plus ``patterns/extra_phrases.yml``, expanded into written variants.
+
+Matching patterns are generated here at build time, never hand-maintained, so a phrase
+added to the knowledge base is recognised on the next start without touching the NLU.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.nlu.resources import load_yaml
+
+
+class LexiconError(ValueError):
+    """The NLU's own pattern files name a finding the knowledge base does not have."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A finding the pipeline can recognise, with what the extraction needs to know of it."""
+
+    id: str
+    kind: str
+    category: str
+    phrases: tuple[str, ...]
+
+
+def phrase_variants(phrase: str) -> set[str]:
+    """Written forms of one phrase that tokenise differently ("plant-based" / "plant based",
+    "crohn's" / "crohns", "pins & needles" / "pins and needles")."""
+    base = re.sub(r"\s+", " ", phrase.strip().lower().replace("\u2019", "'"))
+    forms = {base}
+    for form in list(forms):
+        if "-" in form:
+            forms.add(form.replace("-", " "))
+            forms.add(form.replace("-", ""))
+    for form in list(forms):
+        if "'s" in form:
+            forms.add(form.replace("'s", "s"))
+            forms.add(form.replace("'s", ""))
+        if "'" in form:
+            forms.add(form.replace("'", ""))
+    for form in list(forms):
+        for joiner in (" & ", " n ", " and "):
+            if joiner in form:
+                for other in (" & ", " n ", " and "):
+                    forms.add(form.replace(joiner, other))
+    for form in list(forms):
+        if form.startswith("my "):
+            forms.add(form[3:])
+        forms.add(re.sub(r"\bmy\b", "the", form))
+    return {f.strip() for f in forms if f.strip()}
+
+
+def context_only_phrases() -> dict[str, set[str]]:
+    """Phrases that must not match on their own (see ``patterns/token_patterns.yml``)."""
+    data = load_yaml("token_patterns.yml") or {}
+    return {
+        str(fid): {str(p).lower() for p in phrases}
+        for fid, phrases in (data.get("context_only") or {}).items()
+    }
+
+
+def extra_phrases(known_ids: Iterable[str]) -> dict[str, list[str]]:
+    """``extra_phrases.yml`` checked against the knowledge base's ids."""
+    data = load_yaml("extra_phrases.yml") or {}
+    known = set(known_ids)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise LexiconError(
+            f"bot/nlu/patterns/extra_phrases.yml names findings the knowledge base does not have: "
+            f"{', '.join(unknown)}"
+        )
+    return {str(k): [str(p) for p in (v or [])] for k, v in data.items()}
+
+
+def token_pattern_rules(known_ids: Iterable[str]) -> list[tuple[str, list[dict]]]:
+    """``token_patterns.yml`` rules as (finding id, spaCy token pattern), ids checked."""
+    data = load_yaml("token_patterns.yml") or {}
+    known = set(known_ids)
+    rules = []
+    for i, rule in enumerate(data.get("patterns") or []):
+        fid = str(rule["id"])
+        if fid not in known:
+            raise LexiconError(f"token_patterns.yml rule {i} names unknown finding {fid!r}")
+        rules.append((fid, list(rule["pattern"])))
+    for fid in context_only_phrases():
+        if fid not in known:
+            raise LexiconError(f"token_patterns.yml context_only names unknown finding {fid!r}")
+    return rules
+
+
+def build_targets(
+    definitions: Mapping[str, tuple[str, str, Iterable[str]]],
+    extra: Mapping[str, Iterable[str]] | None = None,
+) -> list[Target]:
+    """Targets from ``{id: (kind, category, phrases)}`` plus extra phrases, minus
+    context-only phrases, each phrase expanded into its written variants."""
+    blocked = context_only_phrases()
+    targets = []
+    for fid, (kind, category, phrases) in definitions.items():
+        forms: dict[str, None] = {}
+        for phrase in [*phrases, *((extra or {}).get(fid, ()))]:
+            for form in sorted(phrase_variants(phrase)):
+                if form not in blocked.get(fid, set()):
+                    forms.setdefault(form, None)
+        targets.append(Target(fid, kind, category, tuple(forms)))
+    return targets
+
+
+def knowledge_targets() -> list[Target]:
+    """Targets for every finding of the knowledge base."""
+    from bot.knowledge import load_knowledge
+
+    findings = load_knowledge().findings
+    definitions = {fid: (f.kind, f.category, f.all_phrases) for fid, f in findings.items()}
+    return build_targets(definitions, extra_phrases(findings))
+
+
+def history_persists(target: Target) -> bool:
+    """Whether a past time leaves this finding current (surgery, lasting conditions)."""
+    traits = (load_yaml("finding_traits.yml") or {}).get("history_persists") or {}
+    return target.category in set(traits.get("categories") or ()) or target.id in set(
+        traits.get("ids") or ()
+    )

@@ -1,0 +1,71 @@
+"""Build the spaCy pipeline from ``spacy.blank("en")`` and the project's own data.
+
+No pretrained model can be downloaded on the machines this runs on, and none is
+needed: findings are matched from the knowledge base's lexicon, values by grammar,
+and their context by medspacy's ConText with the rules in ``patterns/context_rules.yml``.
+Building takes about a second, so it happens once per process (``get_pipeline``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+from bot.nlu import components  # noqa: F401  (registers the b12_* factories)
+from bot.nlu.components import SPAN_GROUP, TargetMatcher
+from bot.nlu.context_rules import build_rules
+from bot.nlu.lexicon import Target, knowledge_targets, token_pattern_rules
+
+CONTEXT_PIPE = "b12_context"
+
+
+def _quiet_medspacy() -> None:
+    """medspacy's optional parts log on import and per document; the pipeline uses neither."""
+    for name in ("PyRuSH", "medspacy", "pyrush"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def build_pipeline(
+    targets: Iterable[Target] | None = None,
+    token_rules: Iterable[tuple[str, list]] | None = None,
+) -> Language:
+    """A fresh pipeline. ``targets`` default to the knowledge base's findings.
+
+    Tests pass a small lexicon of their own so they do not depend on the knowledge base.
+    """
+    _quiet_medspacy()
+    from medspacy.context import ConText  # noqa: F401  (registers medspacy_context)
+
+    if targets is None:
+        targets = knowledge_targets()
+        known = [t.id for t in targets]
+        token_rules = token_pattern_rules(known) if token_rules is None else token_rules
+    nlp = spacy.blank("en")
+    matcher: TargetMatcher = nlp.add_pipe("b12_targets")
+    matcher.add_targets(targets, token_rules or ())
+    nlp.add_pipe("b12_values")
+    nlp.add_pipe("b12_clauses")
+    context = nlp.add_pipe(
+        "medspacy_context",
+        name=CONTEXT_PIPE,
+        config={
+            "rules": None,
+            "phrase_matcher_attr": "NORM",
+            "input_span_type": "group",
+            "span_group_name": SPAN_GROUP,
+            "prune_on_target_overlap": True,
+            "span_attrs": None,
+        },
+    )
+    context.add(build_rules())
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def get_pipeline() -> Language:
+    """The process-wide pipeline over the knowledge base (built on first use)."""
+    return build_pipeline()
