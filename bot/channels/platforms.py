@@ -1,0 +1,138 @@
+"""Rasa's messaging connectors, adapted so every platform gets readable messages.
+
+Each class keeps its stock connector's name, so webhook URLs stay the ones in
+Rasa's documentation (``/webhooks/<name>/webhook``). What changes is the
+outgoing side: each bot message passes through
+:func:`bot.channels.plain_messages.platform_message` first (our payloads
+dropped, the text kept, buttons turned into what the platform can show), and
+Twilio requests must carry a valid ``X-Twilio-Signature``, which the stock
+connector never checks.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.facebook import FacebookInput
+from rasa.core.channels.slack import SlackInput
+from rasa.core.channels.telegram import TelegramInput
+from rasa.core.channels.twilio import TwilioInput
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.channels.plain_messages import NATIVE, QUICK_REPLIES_OVER_3, TEXT, platform_message
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+class PlatformOutput(OutputChannel):
+    """Wraps a connector's output channel and cleans each message before it is sent."""
+
+    def __init__(self, inner: OutputChannel, buttons_mode: str = NATIVE) -> None:
+        self.inner = inner
+        self.buttons_mode = buttons_mode
+
+    def name(self) -> str:  # type: ignore[override]
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        cleaned = platform_message(message, self.buttons_mode)
+        if cleaned is not None:
+            await self.inner.send_response(recipient_id, cleaned)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        await self.send_response(recipient_id, {"custom": json_message})
+
+
+def cleaning(on_new_message: Handler, buttons_mode: str) -> Handler:
+    """``on_new_message`` with each message's output channel wrapped in :class:`PlatformOutput`."""
+
+    async def handle(message: UserMessage) -> Any:
+        if message.output_channel is not None and not isinstance(
+            message.output_channel, PlatformOutput
+        ):
+            message.output_channel = PlatformOutput(message.output_channel, buttons_mode)
+        return await on_new_message(message)
+
+    return handle
+
+
+class TelegramChannel(TelegramInput):
+    """Telegram: buttons become an inline keyboard (stock behaviour), payloads become text."""
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        return super().blueprint(cleaning(on_new_message, NATIVE))
+
+
+class SlackChannel(SlackInput):
+    """Slack: buttons become Block Kit buttons (stock behaviour), payloads become text."""
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        return super().blueprint(cleaning(on_new_message, NATIVE))
+
+
+class FacebookChannel(FacebookInput):
+    """Messenger: up to 3 buttons as postback buttons, more as quick replies.
+
+    The stock connector drops every button when there are more than three.
+    """
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        return super().blueprint(cleaning(on_new_message, QUICK_REPLIES_OVER_3))
+
+
+class TwilioChannel(TwilioInput):
+    """SMS and WhatsApp through Twilio: one message per reply, checked signatures.
+
+    SMS has no buttons, so the choices are written into the message ("Reply
+    Yes, No or Not sure"); the language understanding reads those words like
+    any other answer.
+    """
+
+    webhook_url: str | None = None
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        channel = super().from_credentials(credentials)
+        channel.webhook_url = (credentials or {}).get("webhook_url")
+        return channel
+
+    def get_output_channel(self) -> OutputChannel:
+        return PlatformOutput(super().get_output_channel(), TEXT)
+
+    def signature_ok(self, request: Request) -> bool:
+        """Whether the request is signed with this account's auth token.
+
+        Twilio signs the exact public URL it called; behind a proxy that is not
+        the URL this server sees, so ``webhook_url`` can name it.
+        """
+        from twilio.request_validator import RequestValidator
+
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature or not self.auth_token:
+            return False
+        params = {key: values[0] for key, values in (request.form or {}).items()}
+        url = self.webhook_url or request.url
+        return RequestValidator(self.auth_token).validate(url, params, signature)
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        bp = super().blueprint(on_new_message)
+
+        @bp.middleware("request")
+        async def verify(request: Request) -> Any:
+            is_webhook = request.method == "POST" and request.path.rstrip("/").endswith("/webhook")
+            if is_webhook and not self.signature_ok(request):
+                logger.warning("Rejected a Twilio request without a valid signature")
+                return response.text("invalid signature", status=403)
+            return None
+
+        return bp

@@ -1,0 +1,249 @@
+"""The web chat: one Rasa input channel serving both the page and its socket.
+
+``rasa run`` with this channel in the credentials file serves the page at
+``/webchat/`` and the Socket.IO endpoint at ``/socket.io`` on the same port, so
+the whole chat works offline from one process and one origin (which is also
+what lets the page's Content-Security-Policy stay at ``'self'``).
+
+It reuses Rasa's socket.io channel and keeps its name, ``socketio``, because
+the dialogue shapes custom payloads by input channel name. It differs from the
+stock channel where the stock one is unsafe or awkward for this assistant:
+
+* one event per bot message (see :mod:`bot.channels.web_messages`), with the
+  emergency level attached;
+* session ids are only accepted in the form the server issues (32 hex
+  characters), so a client cannot join a guessable conversation such as "1";
+* ``enter_room`` is awaited when python-socketio makes it a coroutine, so
+  session persistence keeps working on either side of that change;
+* the doctor summary is shown through :func:`printable_summary`, a document
+  served with its own sandboxing policy, never inserted into the chat page.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import mimetypes
+import re
+import uuid
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot.channels.web_messages import web_message
+
+logger = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+URL_PREFIX = "/webchat"
+SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+MAX_MESSAGE_CHARS = 2000
+MAX_SUMMARY_BYTES = 512 * 1024
+
+PAGE_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+# The summary is the server's own HTML, but it quotes the person's words: it gets
+# no scripts, no network and a unique origin, and may only be looked at and printed.
+SUMMARY_POLICY = (
+    "sandbox allow-modals; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+COMMON_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+class WebChatOutput(SocketIOOutput):
+    """Sends each bot message to the page as a single ``bot_uttered`` event."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        event = web_message(message)
+        if event is not None:
+            await self._send_message(recipient_id, event)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        await self.send_response(recipient_id, {"custom": json_message})
+
+
+def valid_session_id(value: Any) -> str | None:
+    return value if isinstance(value, str) and SESSION_ID.match(value) else None
+
+
+def static_file(web_dir: Path, name: str) -> Path | None:
+    """The file ``name`` inside ``web_dir``; ``None`` for anything outside it or hidden."""
+    if not name or any(part.startswith(".") for part in Path(name).parts):
+        return None
+    root = web_dir.resolve()
+    path = (root / name).resolve()
+    if root not in path.parents or not path.is_file():
+        return None
+    return path
+
+
+def printable_summary(html: str) -> HTTPResponse:
+    """The doctor summary as a document of its own, sandboxed by its response headers."""
+    headers = dict(COMMON_HEADERS, **{"Content-Security-Policy": SUMMARY_POLICY})
+    return response.html(html, headers=headers)
+
+
+def same_origin(request: Request) -> bool:
+    """Whether a browser says the request comes from this site's own page.
+
+    Browsers send ``Sec-Fetch-Site`` on every request; its absence means a
+    non-browser client, which gains nothing from the echo of its own HTML.
+    """
+    site = request.headers.get("sec-fetch-site")
+    return site in (None, "same-origin", "none")
+
+
+class WebChatInput(SocketIOInput):
+    """Socket.IO with session persistence, plus the chat page at ``/webchat/``."""
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        channel = cls(
+            credentials.get("user_message_evt", "user_uttered"),
+            credentials.get("bot_message_evt", "bot_uttered"),
+            credentials.get("namespace"),
+            # Without persistence a page reload would start a new conversation.
+            credentials.get("session_persistence", True),
+            credentials.get("socketio_path", "/socket.io"),
+            credentials.get("jwt_key"),
+            credentials.get("jwt_method", "HS256"),
+            credentials.get("metadata_key", "metadata"),
+        )
+        if credentials.get("web_dir"):
+            channel.web_dir = Path(credentials["web_dir"])
+        return channel
+
+    web_dir: Path = WEB_DIR
+
+    @classmethod
+    def url_prefix(cls) -> str:
+        # Absolute, so Rasa's "/webhooks/" route prefix does not apply to the page.
+        return URL_PREFIX
+
+    def get_output_channel(self) -> OutputChannel | None:
+        if self.sio is None:
+            return super().get_output_channel()
+        return WebChatOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        self.sio = sio
+        bp = SocketBlueprint(sio, self.socketio_path, "webchat", __name__)
+        self._add_page_routes(bp)
+        self._add_socket_handlers(sio, on_new_message)
+        return bp
+
+    def _add_page_routes(self, bp: Blueprint) -> None:
+        web_dir = self.web_dir
+
+        def serve(name: str) -> HTTPResponse:
+            path = static_file(web_dir, name)
+            if path is None:
+                return response.text("Not found", status=404, headers=COMMON_HEADERS)
+            headers = dict(COMMON_HEADERS)
+            if path.suffix == ".html":
+                headers["Content-Security-Policy"] = PAGE_POLICY
+                headers["X-Frame-Options"] = "DENY"
+            mime = "text/javascript" if path.suffix in (".js", ".mjs") else None
+            mime = mime or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if mime.startswith("text/"):
+                mime += "; charset=utf-8"
+            return response.raw(path.read_bytes(), content_type=mime, headers=headers)
+
+        @bp.route("/", methods=["GET"])
+        async def page(request: Request) -> HTTPResponse:
+            # The page's relative links need the trailing slash.
+            if not request.path.endswith("/"):
+                return response.redirect(f"{request.path}/", headers=COMMON_HEADERS)
+            return serve("index.html")
+
+        @bp.route("/health", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/summary", methods=["POST"])
+        async def summary(request: Request) -> HTTPResponse:
+            if not same_origin(request):
+                return response.text("Forbidden", status=403, headers=COMMON_HEADERS)
+            if len(request.body or b"") > MAX_SUMMARY_BYTES:
+                return response.text("Too large", status=413, headers=COMMON_HEADERS)
+            html = request.form.get("html") if request.form else None
+            if not html:
+                return response.text("No summary", status=400, headers=COMMON_HEADERS)
+            return printable_summary(html)
+
+        @bp.route("/<name:path>", methods=["GET"])
+        async def asset(_: Request, name: str) -> HTTPResponse:
+            return serve(name or "index.html")
+
+    def _add_socket_handlers(
+        self, sio: AsyncServer, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: str, environ: dict, auth: dict | None) -> bool:
+            if not self.jwt_key:
+                return True
+            token = (auth or {}).get("token")
+            from rasa.core.channels.channel import decode_bearer_token
+
+            return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: dict | None) -> None:
+            asked = data.get("session_id") if isinstance(data, dict) else None
+            session_id = valid_session_id(asked) or uuid.uuid4().hex
+            if self.session_persistence:
+                entered = sio.enter_room(sid, session_id, namespace=self.namespace)
+                if inspect.isawaitable(entered):
+                    await entered
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+                return
+            if self.session_persistence:
+                sender_id = valid_session_id(data.get("session_id"))
+                if sender_id is None:
+                    logger.warning("Ignoring a web chat message without a valid session id")
+                    return
+            else:
+                sender_id = sid
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            if not isinstance(metadata, dict):
+                metadata = {}
+            text = data["message"][:MAX_MESSAGE_CHARS]
+            await on_new_message(
+                UserMessage(
+                    text,
+                    WebChatOutput(sio, self.bot_message_evt),
+                    sender_id,
+                    input_channel=self.name(),
+                    metadata=metadata,
+                )
+            )
