@@ -109,6 +109,9 @@ class LabInterpretation:
 
 # ---------------------------------------------------------------------------- parsing
 
+# Something written right after the number that looks like a unit ("mmol/L", "mg/dl", "%"):
+# an unrecognised one must be refused, never silently ignored.
+_UNIT_LIKE_RE = re.compile(r"^\s*([a-zA-Zµμ]+\s*/\s*[a-zA-Z]+|%)")
 _NUMBER_RE = re.compile(r"(?<![\w.])([<>]?\s*-?\d+(?:[.,]\d+)?)")
 
 
@@ -177,10 +180,14 @@ def parse_lab(text: str) -> LabResult:
     unit_text = rest[number_match.end() :] if number_match else rest
     unit = _find_unit(analyte, unit_text)
     if unit is None:
-        stray = _find_any_unit(unit_text)
+        written = _UNIT_LIKE_RE.match(unit_text)
+        stray = _find_any_unit(unit_text) or (written.group(1) if written else None)
         if stray is not None:
             raise LabValueError(
-                "L204", unit=stray, label=analyte.label, units=", ".join(analyte.units)
+                "L204",
+                unit=stray,
+                label=analyte.label,
+                units=", ".join(analyte.unit_names or analyte.units),
             )
     return make_result(analyte_id, value, unit, original=text.strip())
 
@@ -254,7 +261,10 @@ def make_result(analyte: str, value: float, unit: str | None, original: str = ""
         key = normalise_unit(unit)
         if key not in definition.units:
             raise LabValueError(
-                "L204", unit=unit, label=definition.label, units=", ".join(definition.units)
+                "L204",
+                unit=unit,
+                label=definition.label,
+                units=", ".join(definition.unit_names or definition.units),
             )
         canonical = _convert(definition, value, key)
         _check_plausible(definition, value, unit, canonical)
@@ -274,7 +284,10 @@ def make_result(analyte: str, value: float, unit: str | None, original: str = ""
             )
         ):
             raise LabValueError(
-                "L206", label=definition.label, value=value, units=", ".join(definition.units)
+                "L206",
+                label=definition.label,
+                value=value,
+                units=", ".join(definition.unit_names or definition.units),
             )
         raise LabValueError(
             "L205",

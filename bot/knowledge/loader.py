@@ -577,6 +577,7 @@ def _build_labs(
             bands=tuple(bands),
             source=_source(where, raw["source"]),
             names=_phrase_list(where, "names", raw["names"]),
+            unit_names=tuple(raw["units"]),
             cap_group=raw.get("cap_group"),
             cautions=tuple(cautions),
         )

@@ -178,6 +178,7 @@ class AnalyteDef:
     bands: tuple[LabBand, ...]
     source: str
     names: tuple[str, ...] = ()
+    unit_names: tuple[str, ...] = ()
     cap_group: str | None = None
     cautions: tuple[Caution, ...] = ()
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from core_builders import lab, make
+
 from bot.advice import recommended_tests
 from bot.findings import Status
-from core_builders import lab, make
 
 
 def ids(findings) -> list[str]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from core_builders import lab, make
 
 from bot.findings import Status
 from bot.knowledge import load_knowledge
 from bot.triage import red_flags, triage
-from core_builders import lab, make
 
 EMERGENCY_FLAGS = [f.id for f in load_knowledge().by_kind("red_flag") if f.urgency == "emergency"]
 URGENT_FLAGS = [f.id for f in load_knowledge().by_kind("red_flag") if f.urgency == "urgent"]
