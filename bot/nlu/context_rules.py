@@ -91,6 +91,18 @@ def relative_scope(target: Span, modifier: Span, between: Span) -> bool:
     return possessive_before_target(target, modifier, between)
 
 
+def answer_no(target: Span, modifier: Span, _between: Span) -> bool:
+    """ "chest pain? no" answers backwards; "Neuro - No numbness" negates forwards.
+
+    The answer form reaches back only when it closes the clause, and forward only when
+    the clause goes on after it.
+    """
+    doc = target.doc
+    after = doc[modifier.end] if modifier.end < len(doc) else None
+    closes = after is None or after.is_sent_start or after.is_punct or after.is_space
+    return closes if target.end <= modifier.start else not closes
+
+
 def not_onset(target: Span, _modifier: Span, _between: Span) -> bool:
     """A past time marks a past finding unless the clause says the finding began then."""
     sent = target.sent if target.doc.has_annotation("SENT_START") else target.doc[:]
@@ -100,6 +112,7 @@ def not_onset(target: Span, _modifier: Span, _between: Span) -> bool:
 CHECKS: dict[str, Callable[[Span, Span, Span], bool]] = {
     "possessive_before_target": possessive_before_target,
     "not_onset": not_onset,
+    "answer_no": answer_no,
     "relative_scope": relative_scope,
 }
 
