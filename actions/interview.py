@@ -29,6 +29,7 @@ from actions.findings_io import (
     Sync,
     as_float,
     as_str_list,
+    describe_changes,
     fold_messages,
     latest_intent,
     latest_text,
@@ -71,6 +72,8 @@ SOFT_REPLIES = frozenset({"greet", "thank", "start_check"})
 YES_NO_BY_INTENT = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
 SKIP = "__skip__"
 _NUMBER = re.compile(r"(?<![\d.])(\d{1,3})(?![\d.])")
+# "for 3 months", "2 weeks ago": a number about time, not an age.
+_NOT_AN_AGE = re.compile(r"\d\s*(?:days?|weeks?|months?|hours?|times?)\b|\bago\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def answer_from_message(question: Any, intent: str, text: str) -> str | None:
         return YES_NO_BY_INTENT.get(intent)
     if kind == "number":
         match = _NUMBER.search(text or "")
-        if match:
+        if match and not _NOT_AN_AGE.search(text or ""):
             return match.group(1)
         return SKIP if intent in ("unsure", "deny") else None
     option = option_from_text(question, text)
@@ -227,6 +230,11 @@ class ValidateInterviewForm(Action):
             # Free text that settled the question (e.g. "I'm 54") is an answer.
             if following is None or following.id != question.id:
                 return asked + [question.id], 0
+            noted = describe_changes(sync.before, sync.findings)
+            if noted:
+                # Something useful, just not this answer: say so and ask again.
+                dispatcher.utter_message(text="Thanks, I've noted: " + "; ".join(noted) + ".")
+                return asked, attempts
         attempts += 1
         if attempts >= interview_settings().max_reprompts:
             say(dispatcher, "interview_skip")
@@ -295,8 +303,6 @@ class ActionNoteFindings(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        from actions.findings_io import describe_changes
-
         sync = sync_findings(tracker, dispatcher)
         lines = describe_changes(sync.before, sync.findings)
         if lines:

@@ -175,3 +175,24 @@ def test_greetings_during_the_interview_just_repeat_the_question(convo):
     assert not rejected and validation.responses == []
     assert ask.responses[0]["text"] == "How old are you?"
     assert convo.slot("interview_attempts") == 0
+
+
+@pytest.mark.parametrize("text", ["for 3 months", "about 2 weeks ago"])
+def test_a_number_about_time_is_not_taken_as_an_age(convo, text):
+    start(convo)
+    convo.user(text, "inform")
+    convo.form()
+    assert convo.findings().age is None
+
+
+def test_useful_words_that_do_not_answer_are_noted_and_the_question_asked_again(convo, make_entity):
+    pytest.importorskip("bot.nlu.entities", reason="needs the extractor's entity converter")
+    start(convo)
+    vegan = make_entity(
+        "risk_factor", "vegan_diet", id="vegan_diet", status="present", text="vegan"
+    )
+    convo.user("I'm vegan", "inform", [vegan])
+    validation, ask, _ = convo.form()
+    assert validation.texts[0].startswith("Thanks, I've noted:")
+    assert ask.responses[0]["text"] == "How old are you?"
+    assert convo.slot("interview_attempts") == 0
