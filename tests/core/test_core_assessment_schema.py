@@ -1,4 +1,4 @@
-"""Real assessments validate against docs/assessment.schema.json (the widget and channels read it)."""
+"""Real assessments validate against docs/assessment.schema.json (read by the widget)."""
 
 from __future__ import annotations
 
