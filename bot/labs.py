@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bot.errors import InputError
@@ -362,7 +363,7 @@ def interpret(lab: LabResult, findings: Findings) -> LabInterpretation:
     cautions = [c.text for c in analyte.cautions if evaluate(c.when, ctx)]
     unit_inferred = False
     original = lab.original or ""
-    if original and _find_unit(analyte, _after_name(original)) is None:
+    if original and not _unit_written(analyte.id, original):
         raw = _raw_number(original)
         if raw is not None:
             readings = unitless_readings(analyte, raw)
@@ -386,11 +387,18 @@ def interpret(lab: LabResult, findings: Findings) -> LabInterpretation:
     )
 
 
+@lru_cache(maxsize=4096)
+def _unit_written(analyte_id: str, original: str) -> bool:
+    """Whether the person wrote a unit (cached: scoring reads the same results every turn)."""
+    return _find_unit(load_knowledge().analyte(analyte_id), _after_name(original)) is not None
+
+
 def _after_name(text: str) -> str:
     found = _find_analyte(text)
     return text[found[2] :] if found else text
 
 
+@lru_cache(maxsize=4096)
 def _raw_number(text: str) -> float | None:
     return _first_number(_after_name(text))
 

@@ -83,7 +83,7 @@ def _evaluate(findings: Findings, kb: KnowledgeBase) -> _Evaluation:
     from bot.triage import triage
 
     bands = lab_bands(findings)
-    result = score(findings, kb)
+    result = score(findings, kb, explain=False)
     level = triage(findings, band=result.band, lab_bands=bands, kb=kb).level
     return _Evaluation(result.probability, result.band, level)
 

@@ -287,8 +287,12 @@ def _unknowns(findings: Findings, kb: KnowledgeBase) -> list[_Term]:
     return out
 
 
-def score(findings: Findings, kb: KnowledgeBase | None = None) -> Score:
-    """The likelihood of B12 deficiency for these findings (pure; no side effects)."""
+def score(findings: Findings, kb: KnowledgeBase | None = None, *, explain: bool = True) -> Score:
+    """The likelihood of B12 deficiency for these findings (pure; no side effects).
+
+    ``explain=False`` skips the list of still-unknown findings, which question
+    ranking does not need and which dominates the cost when simulating answers.
+    """
     kb = kb or load_knowledge()
     terms, reference, basis = _terms(findings, kb)
     capped_terms, capped_groups = _apply_caps(terms, kb)
@@ -308,9 +312,13 @@ def score(findings: Findings, kb: KnowledgeBase | None = None) -> Score:
 
     supporting = sorted((factor(t, v) for t, v in capped_terms if v > 0), key=lambda f: -f.log_odds)
     against = sorted((factor(t, v) for t, v in capped_terms if v < 0), key=lambda f: f.log_odds)
-    unknown = tuple(
-        Factor(t.id, t.label, t.raw, t.source, t.judgement, t.group, t.raw)
-        for t in _unknowns(findings, kb)
+    unknown = (
+        tuple(
+            Factor(t.id, t.label, t.raw, t.source, t.judgement, t.group, t.raw)
+            for t in _unknowns(findings, kb)
+        )
+        if explain
+        else ()
     )
     start = (
         reference
