@@ -7,6 +7,7 @@ negating), and the named ``check`` tests that a token pattern cannot express.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -142,7 +143,35 @@ def rule_dicts() -> tuple[dict[str, Any], ...]:
     rules = data.get("rules") or []
     for i, raw in enumerate(rules):
         _validate(i, raw)
+        if raw.get("pattern"):
+            expand_pattern(raw["pattern"])
     return tuple(rules)
+
+
+MAX_PHRASES_PER_RULE = 20000
+
+
+def expand_pattern(pattern: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+    """All word sequences a pattern matches (NORM / LOWER / ORTH values, IN lists, OP "?")."""
+    options: list[list[str | None]] = []
+    for token in pattern:
+        op = token.get("OP")
+        keys = [k for k in token if k != "OP"]
+        if len(keys) != 1 or keys[0] not in ("NORM", "LOWER", "ORTH") or op not in (None, "?"):
+            raise ContextRuleError(f"pattern token {token!r} cannot be expanded into phrases")
+        value = token[keys[0]]
+        values = value["IN"] if isinstance(value, dict) else [value]
+        choices: list[str | None] = [str(v).lower() for v in values]
+        if op == "?":
+            choices.append(None)
+        options.append(choices)
+    phrases = {
+        tuple(word for word in combo if word is not None) for combo in itertools.product(*options)
+    }
+    phrases.discard(())
+    if len(phrases) > MAX_PHRASES_PER_RULE:
+        raise ContextRuleError(f"pattern expands into {len(phrases)} phrases; split the rule")
+    return sorted(phrases)
 
 
 def build_rules() -> list[Any]:

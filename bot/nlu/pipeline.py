@@ -2,7 +2,8 @@
 
 No pretrained model can be downloaded on the machines this runs on, and none is
 needed: findings are matched from the knowledge base's lexicon, values by grammar,
-and their context by medspacy's ConText with the rules in ``patterns/context_rules.yml``.
+and their context by medspacy's ConText algorithm (with a faster phrase step, see
+``components.FastConText``) and the rules in ``patterns/context_rules.yml``.
 Building takes about a second, so it happens once per process (``get_pipeline``).
 """
 
@@ -16,8 +17,8 @@ import spacy
 from spacy.language import Language
 
 from bot.nlu import components  # noqa: F401  (registers the b12_* factories)
-from bot.nlu.components import SPAN_GROUP, TargetMatcher
-from bot.nlu.context_rules import build_rules
+from bot.nlu.components import TargetMatcher
+from bot.nlu.context_rules import build_rules, rule_dicts
 from bot.nlu.lexicon import Target, knowledge_targets, token_pattern_rules
 
 CONTEXT_PIPE = "b12_context"
@@ -38,7 +39,6 @@ def build_pipeline(
     Tests pass a small lexicon of their own so they do not depend on the knowledge base.
     """
     _quiet_medspacy()
-    from medspacy.context import ConText  # noqa: F401  (registers medspacy_context)
 
     if targets is None:
         targets = knowledge_targets()
@@ -49,19 +49,8 @@ def build_pipeline(
     matcher.add_targets(targets, token_rules or ())
     nlp.add_pipe("b12_values")
     nlp.add_pipe("b12_clauses")
-    context = nlp.add_pipe(
-        "medspacy_context",
-        name=CONTEXT_PIPE,
-        config={
-            "rules": None,
-            "phrase_matcher_attr": "NORM",
-            "input_span_type": "group",
-            "span_group_name": SPAN_GROUP,
-            "prune_on_target_overlap": True,
-            "span_attrs": None,
-        },
-    )
-    context.add(build_rules())
+    context = nlp.add_pipe("b12_context", name=CONTEXT_PIPE)
+    context.add_rules(build_rules(), rule_dicts())
     return nlp
 
 

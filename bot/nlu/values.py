@@ -40,7 +40,17 @@ class ValueSpan:
 
 
 def _alt(words) -> str:
+    return _alt_cached(tuple(sorted(words)))
+
+
+@lru_cache(maxsize=64)
+def _alt_cached(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 @lru_cache(maxsize=1)
@@ -77,7 +87,7 @@ def find_ages(text: str) -> Iterator[ValueSpan]:
         + _NOT_AN_AGE_AFTER,
     ]
     for pattern in patterns:
-        for match in re.finditer(pattern, low):
+        for match in _compiled(pattern).finditer(low):
             age = _int(match.group(1))
             if age is not None and 0 < age <= MAX_AGE:
                 yield ValueSpan(AGE, match.start(), match.end(), age)
@@ -87,7 +97,7 @@ def find_ages(text: str) -> Iterator[ValueSpan]:
         rf"(?:^|[,.;!?\n]\s*|\b(?:i'?m|i\s+am|im|am|now|aged?)\s+)(?:in\s+(?:my|their|her|his)\s+)?"
         rf"(?:(early|mid|middle|late)[\s-]*)?({_alt(decades)})\b"
     )
-    for match in re.finditer(decade_re, low):
+    for match in _compiled(decade_re).finditer(low):
         base = int(decades[match.group(2)])
         offset = int(offsets.get(match.group(1) or "", 5))
         if match.group(2) == "teens":
@@ -98,7 +108,7 @@ def find_ages(text: str) -> Iterator[ValueSpan]:
 def find_age_hints(text: str) -> Iterator[ValueSpan]:
     low = text.lower()
     hints = _grammar()["age_hints"]
-    for match in re.finditer(rf"\b(?:{_alt(hints)})\b", low):
+    for match in _compiled(rf"\b(?:{_alt(hints)})\b").finditer(low):
         yield ValueSpan(AGE_HINT, match.start(), match.end(), hints[match.group(0)])
 
 
@@ -116,7 +126,7 @@ def find_sex(text: str) -> Iterator[ValueSpan]:
         rf"(?:^|[,.;!?\n]\s*)({full})\s*[,/]\s*\d{{2}}\b",
     ]
     for pattern in patterns:
-        for match in re.finditer(pattern, low):
+        for match in _compiled(pattern).finditer(low):
             sex = word_to_sex.get(match.group(1))
             if sex:
                 yield ValueSpan(SEX, match.start(), match.end(), sex)
@@ -124,13 +134,12 @@ def find_sex(text: str) -> Iterator[ValueSpan]:
         r"(?:^|[\s,(])\d{2}\s?([fm])(?![a-z0-9/])",
         r"(?:^|[,.;!?\n]\s*)([fm])\s*[,/]\s*\d{2}\b",
     ):
-        for match in re.finditer(pattern, low):
+        for match in _compiled(pattern).finditer(low):
             yield ValueSpan(
                 SEX, match.start(), match.end(), "female" if match.group(1) == "f" else "male"
             )
 
 
-_WEEKS_BEFORE = re.compile(r"(\d{1,2})\s*(?:\+\s*\d\s*)?(?:-\s*)?(?:weeks?|wks?|w)\b")
 _PREGNANT = re.compile(
     r"\b(?:(\d{1,2})\s*(?:\+\s*\d\s*)?(?:-\s*)?(?:weeks?|wks?|w)\s*(?:pregnant|preg|along|gone)\b"
     r"|(?:pregnant|preggers|preggo|pregnent|pregant)(?:\s*(?:,|at|-|with|for)?\s*(\d{1,2})\s*(?:weeks?|wks?)\b)?"
@@ -214,7 +223,7 @@ def find_durations(text: str, today: date | None = None) -> Iterator[ValueSpan]:
         r"(?:\s+(?:about|around|nearly|almost|roughly|approx\.?|maybe|like|at\s+least|over|the"
         r"|a\s+good))*"
     )
-    counted = re.compile(
+    counted = _compiled(
         rf"\b{lead}{approx}\s+{num_re}(?:\s*(?:-|to|or)\s*\d+)?(?:\s+of)?\s*({unit_re})\b"
         r"(?:\s+(and\s+a\s+half))?"
     )
@@ -226,33 +235,32 @@ def find_durations(text: str, today: date | None = None) -> Iterator[ValueSpan]:
         if match.group(3):
             value += 0.5
         yield ValueSpan(DURATION, match.start(), match.end(), int(round(value * per)))
-    plain = re.compile(
+    plain = _compiled(
         rf"\b(?:a|an|one)\s+({unit_re})\s+and\s+a\s+half\b|\bhalf\s+a\s+({unit_re})\b"
     )
     for match in plain.finditer(low):
         unit = match.group(1) or match.group(2)
         factor = 1.5 if match.group(1) else 0.5
         yield ValueSpan(DURATION, match.start(), match.end(), int(round(units[unit] * factor)))
-    bare_re = re.compile(rf"\b{lead}{approx}\s+({_alt(bare)})\b")
+    bare_re = _compiled(rf"\b{lead}{approx}\s+({_alt(bare)})\b")
     for match in bare_re.finditer(low):
         count = bare.get(match.group(1))
         if count is None:
             continue
         per = units.get(match.group(1))
         yield ValueSpan(DURATION, match.start(), match.end(), int(count * per))
-    now_re = re.compile(rf"\b{num_re}\s*({unit_re})\s+now\b")
+    now_re = _compiled(rf"\b{num_re}\s*({unit_re})\s+now\b")
     for match in now_re.finditer(low):
         value = _number(match.group(1))
         per = units.get(match.group(2))
         if value is not None and per is not None:
             yield ValueSpan(DURATION, match.start(), match.end(), int(round(value * per)))
     periods = grammar["since_periods"]
-    for match in re.finditer(rf"\bsince\s+(?:about\s+|around\s+)?({_alt(periods)})\b", low):
+    for match in _compiled(rf"\bsince\s+(?:about\s+|around\s+)?({_alt(periods)})\b").finditer(low):
         yield ValueSpan(DURATION, match.start(), match.end(), int(periods[match.group(1)]))
     month_names = {**_MONTHS, **_MONTH_ABBR}
-    for match in re.finditer(
-        rf"\bsince\s+(?:early\s+|mid\s+|late\s+)?({_alt(month_names)})\b", low
-    ):
+    since_month = rf"\bsince\s+(?:early\s+|mid\s+|late\s+)?({_alt(month_names)})\b"
+    for match in _compiled(since_month).finditer(low):
         days = days_since_month(month_names[match.group(1)], today or date.today())
         yield ValueSpan(DURATION, match.start(), match.end(), days)
 
