@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any, Optional
+from typing import Any
 
 
 class Status(str, Enum):
@@ -44,7 +44,7 @@ class FindingState:
         return {"status": self.status.value, "past": self.past}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "FindingState":
+    def from_dict(cls, data: dict[str, Any]) -> FindingState:
         return cls(status=Status(data["status"]), past=bool(data.get("past", False)))
 
 
@@ -71,7 +71,7 @@ class LabResult:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "LabResult":
+    def from_dict(cls, data: dict[str, Any]) -> LabResult:
         return cls(
             analyte=str(data["analyte"]),
             value=float(data["value"]),
@@ -116,7 +116,7 @@ class Mention:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Mention":
+    def from_dict(cls, data: dict[str, Any]) -> Mention:
         return cls(
             id=str(data["id"]),
             status=Status(data.get("status", "present")),
@@ -141,13 +141,13 @@ class Extraction:
     """
 
     mentions: list[Mention] = field(default_factory=list)
-    age: Optional[int] = None
-    age_hint: Optional[str] = None
-    sex: Optional[str] = None
-    pregnant: Optional[Status] = None
-    pregnancy_weeks: Optional[int] = None
-    breastfeeding: Optional[Status] = None
-    duration_days: Optional[int] = None
+    age: int | None = None
+    age_hint: str | None = None
+    sex: str | None = None
+    pregnant: Status | None = None
+    pregnancy_weeks: int | None = None
+    breastfeeding: Status | None = None
+    duration_days: int | None = None
     labs: list[LabResult] = field(default_factory=list)
     lab_errors: list[str] = field(default_factory=list)
 
@@ -166,7 +166,7 @@ class Extraction:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Extraction":
+    def from_dict(cls, data: dict[str, Any]) -> Extraction:
         return cls(
             mentions=[Mention.from_dict(m) for m in data.get("mentions", [])],
             age=data.get("age"),
@@ -181,7 +181,7 @@ class Extraction:
         )
 
 
-def _merge_state(old: Optional[FindingState], new: FindingState) -> FindingState:
+def _merge_state(old: FindingState | None, new: FindingState) -> FindingState:
     """A later definite answer replaces an earlier one (that is how corrections
     work); a later "not sure" never erases something the person already told us."""
     if new.status is Status.UNKNOWN and old is not None:
@@ -200,13 +200,13 @@ class Findings:
 
     items: dict[str, FindingState] = field(default_factory=dict)
     family: dict[str, FindingState] = field(default_factory=dict)
-    age: Optional[int] = None
-    sex: Optional[str] = None
+    age: int | None = None
+    sex: str | None = None
     pregnant: Status = Status.UNKNOWN
-    pregnancy_weeks: Optional[int] = None
+    pregnancy_weeks: int | None = None
     breastfeeding: Status = Status.UNKNOWN
     black_ethnicity: Status = Status.UNKNOWN
-    duration_days: Optional[int] = None
+    duration_days: int | None = None
     labs: dict[str, LabResult] = field(default_factory=dict)
     # Question ids already put to the person (see bot.questions): an "unsure" answer
     # leaves a value UNKNOWN, and this keeps the same question from being asked again.
@@ -223,23 +223,23 @@ class Findings:
     def present_ids(self) -> set[str]:
         return {k for k, v in self.items.items() if v.status is Status.PRESENT}
 
-    def with_item(self, finding_id: str, status: Status, past: bool = False) -> "Findings":
+    def with_item(self, finding_id: str, status: Status, past: bool = False) -> Findings:
         """Record a direct answer to a question (e.g. a button press)."""
         items = dict(self.items)
         items[finding_id] = _merge_state(items.get(finding_id), FindingState(status, past))
         return replace(self, items=items)
 
-    def with_family(self, finding_id: str, status: Status) -> "Findings":
+    def with_family(self, finding_id: str, status: Status) -> Findings:
         family = dict(self.family)
         family[finding_id] = _merge_state(family.get(finding_id), FindingState(status))
         return replace(self, family=family)
 
-    def with_lab(self, lab: LabResult) -> "Findings":
+    def with_lab(self, lab: LabResult) -> Findings:
         labs = dict(self.labs)
         labs[lab.analyte] = lab
         return replace(self, labs=labs)
 
-    def update(self, extraction: Extraction) -> "Findings":
+    def update(self, extraction: Extraction) -> Findings:
         """Fold one message's extraction into the findings.
 
         Mentions about a relative go to ``family`` only. A past-only mention is
@@ -309,7 +309,7 @@ class Findings:
         }
 
     @classmethod
-    def from_dict(cls, data: Optional[dict[str, Any]]) -> "Findings":
+    def from_dict(cls, data: dict[str, Any] | None) -> Findings:
         """Inverse of :meth:`to_dict`; ``None`` or ``{}`` gives empty findings.
 
         Raises ``ValueError`` (or ``KeyError``) on malformed input so callers can
