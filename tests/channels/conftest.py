@@ -16,18 +16,39 @@ from typing import Any
 import pytest
 
 BOT_DIR = Path(__file__).parent / "echo_bot"
+# Each intent answered by one response. The rules are written at training time
+# rather than kept as a YAML file, because `rasa test --stories tests/` would
+# read any rules file under tests/ as conversation tests of the real assistant.
+RULES = {
+    "greet": "utter_greet",
+    "ask": "utter_question",
+    "assess": "utter_assessment",
+    "summary": "utter_summary",
+    "chest_pain": "utter_chest_pain",
+    "affirm": "utter_noted",
+    "deny": "utter_noted",
+    "unsure": "utter_noted",
+}
 
 
 @pytest.fixture(scope="session")
 def echo_model(tmp_path_factory: pytest.TempPathFactory) -> str:
+    import yaml
     from rasa.api import train
 
     out = tmp_path_factory.mktemp("echo-model")
+    data = tmp_path_factory.mktemp("echo-data")
+    (data / "nlu.yml").write_text((BOT_DIR / "nlu.yml").read_text())
+    rules = [
+        {"rule": intent, "steps": [{"intent": intent}, {"action": action}]}
+        for intent, action in RULES.items()
+    ]
+    (data / "rules.yml").write_text(yaml.safe_dump({"version": "3.1", "rules": rules}))
     started = time.monotonic()
     result = train(
         domain=str(BOT_DIR / "domain.yml"),
         config=str(BOT_DIR / "config.yml"),
-        training_files=[str(BOT_DIR / "data")],
+        training_files=[str(data)],
         output=str(out),
         fixed_model_name="echo",
     )
