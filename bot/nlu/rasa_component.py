@@ -1,0 +1,122 @@
+"""Rasa NLU component: the clinical extractor on every message.
+
+``config.yml``::
+
+    - name: bot.nlu.rasa_component.B12ClinicalExtractor
+      red_flag_intent: report_red_flag
+
+It adds the entities of docs/entities.md (with roles and the full mention in
+``additional_info``) and, when the message names a red flag that applies to the
+person now (not negated, not a relative's, not hypothetical, not past), sets the
+intent to ``red_flag_intent`` with confidence 1.0 so emergencies never depend on a
+statistical classifier. It must therefore come after the intent classifiers (and
+the FallbackClassifier) in the pipeline.
+
+Caching: Rasa fingerprints a component by its class source and its config merged
+with ``get_default_config()`` (rasa/engine/training/fingerprinting.py,
+``calculate_fingerprint_key``; defaults merged in rasa/engine/graph.py
+``GraphNode.__init__`` and rasa/engine/training/components.py). The default config
+carries a hash of the lexicon, pattern and rule files, and ``fingerprint_addon``
+returns it too, so editing a phrase invalidates any cached model part.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.resources import patterns_fingerprint
+
+logger = logging.getLogger(__name__)
+
+EXTRACTOR_NAME = "B12ClinicalExtractor"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
+    """Findings, demographics and lab values from the project's rule pipeline."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "red_flag_intent": "report_red_flag",
+            # Not a setting: makes Rasa's cache key change with the lexicon and rules.
+            "lexicon_fingerprint": patterns_fingerprint(),
+        }
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        return patterns_fingerprint()
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["spacy", "medspacy"]
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.red_flag_intent: str | None = config.get("red_flag_intent") or None
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> B12ClinicalExtractor:
+        from bot.nlu.pipeline import get_pipeline
+
+        get_pipeline()  # build now, not on the first user's message
+        return cls(config)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._process_one(message)
+        return messages
+
+    def _process_one(self, message: Message) -> None:
+        from bot.nlu.entities import extraction_to_entities
+        from bot.nlu.extract import analyse
+
+        text = message.get(TEXT)
+        try:
+            analysis = analyse(text)
+        except Exception:  # never lose a message because of the extractor
+            logger.exception("Clinical extraction failed; the message is kept without entities")
+            return
+        kinds = self._kinds()
+        entities = extraction_to_entities(analysis.extraction, kinds, analysis.value_spans)
+        if entities:
+            message.set(ENTITIES, [*message.get(ENTITIES, []), *entities], add_to_output=True)
+        if self.red_flag_intent and any(
+            e["entity"] == "red_flag" and "role" not in e for e in entities
+        ):
+            self._set_red_flag_intent(message)
+
+    @staticmethod
+    def _kinds() -> dict[str, str]:
+        from bot.knowledge import load_knowledge
+
+        return {fid: f.kind for fid, f in load_knowledge().findings.items()}
+
+    def _set_red_flag_intent(self, message: Message) -> None:
+        intent = {"name": self.red_flag_intent, "confidence": 1.0}
+        ranking = [
+            r
+            for r in message.get(INTENT_RANKING_KEY) or []
+            if r.get("name") != self.red_flag_intent
+        ]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [dict(intent), *ranking], add_to_output=True)

@@ -1,0 +1,189 @@
+"""The Rasa component: entities and roles on messages, deterministic red-flag intent,
+cache fingerprint tied to the lexicon, and a real trained model that uses it."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import textwrap
+
+import pytest
+
+pytest.importorskip("rasa", reason="the Rasa component needs Rasa installed")
+
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT  # noqa: E402
+from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+
+from bot.nlu import resources  # noqa: E402
+from bot.nlu.rasa_component import B12ClinicalExtractor  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def component() -> B12ClinicalExtractor:
+    config = B12ClinicalExtractor.get_default_config()
+    return B12ClinicalExtractor.create(config, None, None, None)
+
+
+def _message(text, intent="inform", confidence=0.8) -> Message:
+    return Message(
+        data={
+            TEXT: text,
+            INTENT: {"name": intent, "confidence": confidence},
+            INTENT_RANKING_KEY: [
+                {"name": intent, "confidence": confidence},
+                {"name": "report_red_flag", "confidence": 0.1},
+            ],
+        }
+    )
+
+
+def test_present_red_flag_sets_the_intent_first(component):
+    message = component.process([_message("I have crushing chest pain", "greet")])[0]
+    assert message.get(INTENT) == {"name": "report_red_flag", "confidence": 1.0}
+    ranking = message.get(INTENT_RANKING_KEY)
+    assert ranking[0] == {"name": "report_red_flag", "confidence": 1.0}
+    assert [r["name"] for r in ranking].count("report_red_flag") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no chest pain",
+        "my dad had chest pain",
+        "what if I get chest pain",
+        "I fainted years ago",
+        "never passed out",
+    ],
+)
+def test_red_flag_not_applying_now_leaves_the_intent(component, text):
+    message = component.process([_message(text, "inform")])[0]
+    assert message.get(INTENT)["name"] == "inform"
+    flags = [e for e in message.get(ENTITIES) if e["entity"] == "red_flag"]
+    assert flags and all("role" in e for e in flags)
+
+
+def test_entities_with_roles(component):
+    message = component.process([_message("mum had pernicious anaemia, I'm vegan, no tingling")])[0]
+    got = {(e["entity"], e["value"], e.get("role")) for e in message.get(ENTITIES)}
+    assert ("risk_factor", "pernicious_anaemia", "family") in got
+    assert ("risk_factor", "vegan_diet", None) in got
+    assert ("symptom", "paresthesia", "negated") in got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "😀😀😀",
+        "<script>alert(1)</script>",
+        "Ich bin immer müde",
+        "x" * 200_000,
+        "no chest pain. " * 2000,
+        None,
+    ],
+)
+def test_odd_messages_do_not_crash(component, text):
+    message = Message(data={TEXT: text} if text is not None else {})
+    component.process([message])
+    for entity in message.get(ENTITIES) or []:
+        assert entity["extractor"] == "B12ClinicalExtractor"
+
+
+def test_default_config_carries_the_lexicon_fingerprint():
+    assert (
+        B12ClinicalExtractor.get_default_config()["lexicon_fingerprint"]
+        == resources.patterns_fingerprint()
+    )
+
+
+def test_fingerprint_changes_when_a_phrase_changes(tmp_path, monkeypatch):
+    from rasa.engine.training.fingerprinting import calculate_fingerprint_key
+
+    def key() -> str:
+        config = B12ClinicalExtractor.get_default_config()
+        return calculate_fingerprint_key(B12ClinicalExtractor, config, {})
+
+    before = key()
+    copy = tmp_path / "patterns"
+    shutil.copytree(resources.PATTERNS_DIR, copy)
+    monkeypatch.setattr(resources, "PATTERNS_DIR", copy)
+    assert key() == before
+    extra = copy / "extra_phrases.yml"
+    extra.write_text(extra.read_text() + "\n# a new phrase\n", encoding="utf-8")
+    assert key() != before
+
+
+@pytest.mark.slow
+def test_trained_model_uses_the_component(tmp_path, monkeypatch):
+    from rasa.core.agent import Agent
+    from rasa.model_training import train_nlu
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "config.yml").write_text(
+        textwrap.dedent(
+            """
+            recipe: default.v1
+            language: en
+            assistant_id: nlu-test
+            pipeline:
+              - name: WhitespaceTokenizer
+              - name: CountVectorsFeaturizer
+              - name: LogisticRegressionClassifier
+              - name: bot.nlu.rasa_component.B12ClinicalExtractor
+            policies: []
+            """
+        )
+    )
+    (tmp_path / "domain.yml").write_text(
+        textwrap.dedent(
+            """
+            version: "3.1"
+            intents: [greet, inform, report_red_flag]
+            entities:
+              - symptom:
+                  roles: [negated, family, historical, hypothetical, uncertain]
+              - risk_factor:
+                  roles: [negated, family, historical, hypothetical, uncertain]
+              - red_flag:
+                  roles: [negated, family, historical, hypothetical, uncertain]
+              - age
+            """
+        )
+    )
+    (tmp_path / "nlu.yml").write_text(
+        textwrap.dedent(
+            """
+            version: "3.1"
+            nlu:
+              - intent: greet
+                examples: |
+                  - hi
+                  - hello
+                  - hey there
+                  - good morning
+              - intent: inform
+                examples: |
+                  - I am tired
+                  - my feet tingle
+                  - I'm vegan
+                  - I take metformin
+              - intent: report_red_flag
+                examples: |
+                  - I have chest pain
+                  - I fainted
+                  - I can't breathe
+            """
+        )
+    )
+    model = train_nlu("config.yml", "nlu.yml", str(tmp_path / "models"), domain="domain.yml")
+    assert model
+    agent = Agent.load(model)
+    parsed = asyncio.run(agent.parse_message("hello, no chest pain but mum had pernicious anaemia"))
+    roles = {(e["entity"], e["value"], e.get("role")) for e in parsed["entities"]}
+    assert ("red_flag", "chest_pain", "negated") in roles
+    assert ("risk_factor", "pernicious_anaemia", "family") in roles
+    assert parsed["intent"]["name"] != "report_red_flag"
+    urgent = asyncio.run(agent.parse_message("hello, I'm 54 and I passed out"))
+    assert urgent["intent"] == {"name": "report_red_flag", "confidence": 1.0}
+    assert ("age", "54") in {(e["entity"], e["value"]) for e in urgent["entities"]}
