@@ -128,15 +128,17 @@ class ActionLabResult(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        from bot.messages import lab_message
-
         from bot.labs import interpret
+        from bot.messages import lab_message
 
         sync = sync_findings(tracker, dispatcher)
         extraction = extraction_from_entities(
             message_entities({"parse_data": tracker.latest_message or {}})
         )
         if not extraction.labs:
+            # The reader's own reasons first ("that value is not possible for B12").
+            for problem in extraction.lab_errors:
+                dispatcher.utter_message(text=str(problem))
             say(dispatcher, "lab_unreadable")
             return sync.events
         for lab in extraction.labs:
@@ -171,10 +173,16 @@ class ActionCorrect(Action):
 
 
 class ActionStartOver(Action):
-    """Forgets everything said so far, without asking "are you sure?"."""
+    """Forgets everything said so far, without asking "are you sure?".
+
+    It replaces Rasa's own ``action_restart`` (which the reserved ``restart``
+    intent and ``/restart`` trigger from anywhere, inside the interview too),
+    so the person gets a kind word instead of a silent wipe, and the
+    conversation's history stays in the tracker for the record.
+    """
 
     def name(self) -> str:
-        return "action_start_over"
+        return "action_restart"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -44,16 +44,6 @@ def _executor() -> Any:
 _clock = itertools.count(1)
 
 
-def entity(kind: str, value: str, role: str | None = None, **info: Any) -> dict[str, Any]:
-    """An entity shaped like the clinical extractor's (mention dict in additional_info)."""
-    data: dict[str, Any] = {"entity": kind, "value": value, "start": 0, "end": 1}
-    if role:
-        data["role"] = role
-    if info:
-        data["additional_info"] = info
-    return data
-
-
 @dataclass
 class Turn:
     """What one action call produced."""
@@ -208,9 +198,11 @@ def convo_on():
 
 
 @pytest.fixture
-def make_entity():
-    """Builds entities shaped like the clinical extractor's."""
-    return entity
+def entities_for():
+    """Entities exactly as the clinical extractor writes them for an extraction."""
+    from bot.nlu.entities import extraction_to_entities
+
+    return extraction_to_entities
 
 
 @pytest.fixture

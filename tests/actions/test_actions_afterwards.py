@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.findings import Findings, Status
+from bot.findings import Extraction, Findings, LabResult, Mention, Status
 
 
 def _vegan_with_symptoms() -> Findings:
@@ -117,17 +117,14 @@ def test_summary_before_anything_is_known_invites_a_check(convo):
     assert turn.texts[0].startswith("I haven't made an assessment yet.")
 
 
-def test_a_lab_result_is_read_and_the_assessment_refreshed(convo, make_entity):
-    pytest.importorskip("bot.nlu.entities", reason="needs the extractor's entity converter")
+def test_a_lab_result_is_read_and_the_assessment_refreshed(convo, entities_for):
     from bot.labs import interpret
     from bot.messages import lab_message
 
     findings = _vegan_with_symptoms()
     _assess(convo, findings)
-    lab = make_entity(
-        "lab", "b12_total", analyte="b12_total", value=150.0, unit="ng/L", original="150 ng/L"
-    )
-    convo.user("my B12 came back 150 ng/L", "report_lab", [lab])
+    lab = entities_for(Extraction(labs=[LabResult("b12_total", 150.0, "ng/L", "150 ng/L")]))
+    convo.user("my B12 came back 150 ng/L", "report_lab", lab)
     turn = convo.run("action_lab_result")
     updated = convo.findings()
     assert updated.labs["b12_total"].value == 150.0
@@ -141,19 +138,12 @@ def test_an_unreadable_lab_result_asks_for_the_test_number_and_unit(convo):
     assert turn.texts[0].startswith("I couldn't read that result.")
 
 
-def test_a_correction_says_what_changed_and_reassesses(convo, make_entity):
-    pytest.importorskip("bot.nlu.entities", reason="needs the extractor's entity converter")
+def test_a_correction_says_what_changed_and_reassesses(convo, entities_for):
     _assess(convo, _vegan_with_symptoms())
-    not_vegan = make_entity(
-        "risk_factor",
-        "vegan_diet",
-        "negated",
-        id="vegan_diet",
-        status="absent",
-        negated=True,
-        text="vegan",
+    not_vegan = entities_for(
+        Extraction(mentions=[Mention("vegan_diet", Status.ABSENT, negated=True, text="vegan")])
     )
-    convo.user("actually I'm not vegan", "correct", [not_vegan])
+    convo.user("actually I'm not vegan", "correct", not_vegan)
     turn = convo.run("action_correct")
     assert turn.texts[0].startswith("Thanks, I've updated:")
     assert "no" in turn.texts[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.config import interview_settings
-from bot.findings import Findings, Status
+from bot.findings import Extraction, Findings, Mention, Status
 
 
 def start(convo, findings: Findings | None = None):
@@ -79,12 +79,10 @@ def test_a_yes_to_a_red_flag_screen_sends_emergency_advice_before_anything_else(
     assert ask is None and not convo.active
 
 
-def test_words_in_an_answer_are_folded_in_too(convo, make_entity):
-    pytest.importorskip("bot.nlu.entities", reason="needs the extractor's entity converter")
-    entity = make_entity
+def test_words_in_an_answer_are_folded_in_too(convo, entities_for):
     start(convo, Findings(age=40, sex="male").with_item("shortness_of_breath", Status.PRESENT))
-    vegan = entity("risk_factor", "vegan_diet", id="vegan_diet", status="present", text="vegan")
-    convo.user("yes, and I'm vegan too", "affirm", [vegan])
+    vegan = entities_for(Extraction(mentions=[Mention("vegan_diet", text="vegan")]))
+    convo.user("yes, and I'm vegan too", "affirm", vegan)
     convo.form()
     assert convo.findings().status("chest_pain") is Status.PRESENT
     assert convo.findings().status("vegan_diet") is Status.PRESENT
@@ -185,13 +183,12 @@ def test_a_number_about_time_is_not_taken_as_an_age(convo, text):
     assert convo.findings().age is None
 
 
-def test_useful_words_that_do_not_answer_are_noted_and_the_question_asked_again(convo, make_entity):
-    pytest.importorskip("bot.nlu.entities", reason="needs the extractor's entity converter")
+def test_useful_words_that_do_not_answer_are_noted_and_the_question_asked_again(
+    convo, entities_for
+):
     start(convo)
-    vegan = make_entity(
-        "risk_factor", "vegan_diet", id="vegan_diet", status="present", text="vegan"
-    )
-    convo.user("I'm vegan", "inform", [vegan])
+    vegan = entities_for(Extraction(mentions=[Mention("vegan_diet", text="vegan")]))
+    convo.user("I'm vegan", "inform", vegan)
     validation, ask, _ = convo.form()
     assert validation.texts[0].startswith("Thanks, I've noted:")
     assert ask.responses[0]["text"] == "How old are you?"

@@ -6,7 +6,7 @@ import pytest
 
 from actions.channel_payloads import custom_for_channel
 from actions.fallback import bad_input_response
-from bot.findings import Findings, Status
+from bot.findings import Extraction, Findings, Mention, Status
 
 
 def test_a_new_session_opens_with_what_it_does_and_what_to_do_in_an_emergency(convo):
@@ -35,15 +35,12 @@ def test_a_red_flag_that_cannot_be_matched_still_gets_emergency_advice(convo):
     assert "carry on" in turn.texts[-1]
 
 
-def test_a_red_flag_already_known_is_announced_again_when_repeated(convo, make_entity):
-    pytest.importorskip("bot.nlu.entities", reason="needs the extractor's entity converter")
-    flag = make_entity(
-        "red_flag", "chest_pain", id="chest_pain", status="present", text="chest pain"
-    )
-    convo.user("I have chest pain", "report_red_flag", [flag])
+def test_a_red_flag_already_known_is_announced_again_when_repeated(convo, entities_for):
+    flag = entities_for(Extraction(mentions=[Mention("chest_pain", text="chest pain")]))
+    convo.user("I have chest pain", "report_red_flag", flag)
     first = convo.run("action_red_flag")
     assert "Chest pain" in first.texts[0] and "999" in first.texts[0]
-    convo.user("the chest pain is still there", "report_red_flag", [flag])
+    convo.user("the chest pain is still there", "report_red_flag", flag)
     again = convo.run("action_red_flag")
     assert "Chest pain" in again.texts[0]
 
@@ -62,7 +59,7 @@ def test_start_over_clears_everything_kindly_and_ends_the_interview(convo):
     convo.form()
     assert convo.active
     convo.user("start over", "restart")
-    turn = convo.run("action_start_over")
+    turn = convo.run("action_restart")
     assert turn.texts[0].startswith("Of course. I've cleared everything")
     assert not convo.active
     assert convo.slot("findings") is None
