@@ -249,6 +249,9 @@ def find_durations(text: str, today: date | None = None) -> Iterator[ValueSpan]:
             continue
         per = units.get(match.group(1))
         yield ValueSpan(DURATION, match.start(), match.end(), int(count * per))
+    single_re = _compiled(rf"\b{lead}{approx}\s+(day|week|fortnight|month|year)\b")
+    for match in single_re.finditer(low):
+        yield ValueSpan(DURATION, match.start(), match.end(), int(units[match.group(1)]))
     now_re = _compiled(rf"\b{num_re}\s*({unit_re})\s+now\b")
     for match in now_re.finditer(low):
         value = _number(match.group(1))
