@@ -119,9 +119,25 @@ def extraction_from_entities(entities: list[dict[str, Any]]) -> Extraction:
         return Extraction()
 
 
+# Questions about B12 in general ("what are the signs of low B12?") name
+# conditions without saying the person has them; only red flags are taken from
+# them, because missing an emergency costs more than a wrong entry.
+GENERAL_QUESTION_INTENTS = frozenset({"faq"})
+
+
+def _intent_of(event: dict[str, Any]) -> str:
+    parse_data = event.get("parse_data")
+    intent = parse_data.get("intent") if isinstance(parse_data, dict) else None
+    name = intent.get("name") if isinstance(intent, dict) else None
+    return name if isinstance(name, str) else ""
+
+
 def fold_messages(findings: Findings, messages: Iterable[dict[str, Any]]) -> Findings:
     for event in messages:
-        findings = findings.update(extraction_from_entities(message_entities(event)))
+        entities = message_entities(event)
+        if _intent_of(event) in GENERAL_QUESTION_INTENTS:
+            entities = [e for e in entities if e.get("entity") == "red_flag"]
+        findings = findings.update(extraction_from_entities(entities))
     return findings
 
 

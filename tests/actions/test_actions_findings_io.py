@@ -87,3 +87,23 @@ def test_a_red_flag_in_the_findings_is_announced_first_and_only_once(convo):
     convo.user("/ask_tests", "ask_tests")
     again = convo.run("action_tests")
     assert not any("Chest pain" in t for t in again.texts)
+
+
+def test_a_general_question_about_b12_does_not_become_the_persons_history(convo, entities_for):
+    from bot.findings import Extraction, Mention
+
+    history = entities_for(Extraction(mentions=[Mention("b12_deficiency_history")]))
+    convo.user("what are the signs of low b12", "faq", history)
+    convo.user("/ask_tests", "ask_tests")
+    convo.run("action_tests")
+    assert convo.findings().status("b12_deficiency_history") is Status.UNKNOWN
+
+
+def test_a_red_flag_inside_a_question_is_still_taken(convo, entities_for):
+    from bot.findings import Extraction, Mention
+
+    flag = entities_for(Extraction(mentions=[Mention("chest_pain", text="chest pain")]))
+    convo.user("is chest pain a sign of low b12? I have it now", "faq", flag)
+    convo.user("/ask_tests", "ask_tests")
+    turn = convo.run("action_tests")
+    assert "999" in turn.texts[0]
