@@ -104,6 +104,15 @@ def answer_no(target: Span, modifier: Span, _between: Span) -> bool:
     return closes if target.end <= modifier.start else not closes
 
 
+_NEGATIVE_WORDS = {"not", "no", "never", "n't", "nt", "cannot"}
+
+
+def positive_target(target: Span, _modifier: Span, _between: Span) -> bool:
+    """ "anymore" ends a state, except a negative one: "can't walk anymore" and "don't want
+    to live anymore" describe now, so they must stay present."""
+    return not any(token.norm_ in _NEGATIVE_WORDS for token in target)
+
+
 def not_onset(target: Span, _modifier: Span, _between: Span) -> bool:
     """A past time marks a past finding unless the clause says the finding began then."""
     sent = target.sent if target.doc.has_annotation("SENT_START") else target.doc[:]
@@ -114,6 +123,7 @@ CHECKS: dict[str, Callable[[Span, Span, Span], bool]] = {
     "possessive_before_target": possessive_before_target,
     "not_onset": not_onset,
     "answer_no": answer_no,
+    "positive_target": positive_target,
     "relative_scope": relative_scope,
 }
 

@@ -96,7 +96,21 @@ def test_negated_red_flags_never_present(text, red_flag_ids):
         ("sudden loss of vision", "sudden_vision_loss"),
         ("I want to end my life", "suicidal_thoughts"),
         ("no tingling but chest pain since this morning", "chest_pain"),
+        ("i cant walk properly anymore", "rapid_leg_weakness"),
+        ("I don't want to live anymore", "suicidal_thoughts"),
     ],
 )
 def test_present_red_flags(text, fid):
     assert _states(text).get(fid) == ("present", False, False)
+
+
+@pytest.mark.parametrize(
+    "text, present",
+    [
+        ("bought balloons for my son's party", False),
+        ("I do balloons most weekends", True),
+        ("did a lot of nangs", True),
+    ],
+)
+def test_nitrous_slang_needs_context(text, present):
+    assert ("nitrous_oxide" in _states(text)) is present

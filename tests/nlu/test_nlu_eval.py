@@ -13,7 +13,7 @@ from bot.nlu.extract import extract
 from .evalset import load_cases, score_cases
 
 MIN_F1 = 0.92
-EVAL_SETS = ["eval_dev.yml"]
+EVAL_SETS = ["eval_dev.yml", "eval_heldout.yml"]
 
 
 @pytest.mark.parametrize("name", EVAL_SETS)
