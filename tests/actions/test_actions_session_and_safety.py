@@ -123,3 +123,38 @@ def test_payloads_are_shaped_for_each_channel():
     # socket.io emits **custom: only `data` (and room) are valid keys there.
     assert custom_for_channel("socketio", payload) == {"data": payload}
     assert custom_for_channel("telegram", payload) is None
+
+
+@pytest.mark.parametrize(
+    "entities",
+    [
+        [{"entity": "lab", "value": "b12_total", "additional_info": {"analyte": "b12_total"}}],
+        [{"entity": "symptom", "additional_info": {"status": "sideways"}}],
+        [{"entity": "age", "value": "old", "additional_info": {"age": "very"}}],
+        ["not a dict", 42, None],
+    ],
+)
+def test_odd_entities_never_crash_an_action(convo, entities, caplog):
+    convo.user("odd message", "inform", entities)
+    turn = convo.run("action_note_findings")
+    assert turn.texts  # the person still gets an answer
+    assert "odd message" not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("slot", "value"),
+    [
+        ("findings", "not a dict"),
+        ("findings", {"age": 400}),
+        ("asked_questions", "age"),
+        ("interview_attempts", "many"),
+        ("announced_red_flags", {"chest_pain": True}),
+        ("ingested_until", "yesterday"),
+    ],
+)
+def test_corrupt_slots_are_treated_as_empty(convo, slot, value):
+    convo.tracker.slots[slot].value = value
+    convo.user("/start_check", "start_check")
+    validation, ask, rejected = convo.form()
+    assert not rejected
+    assert ask is not None and ask.texts[0]
