@@ -1,32 +1,53 @@
 """Which question to ask next, and when to stop asking.
 
-Order of business, each step documented in docs/scoring.md:
+Order of business, each step documented in docs/scoring.md ("Choosing the next
+question"):
 
-1. Red-flag screening first: a red flag linked to something the person reports
-   (chest pain when they are breathless, bladder control when their legs are
-   numb) is asked before anything else, because triage depends on it.
+1. Safety first. Red flags linked to something the person reports (chest pain
+   when they are tired, bladder control when their feet tingle) are screened
+   before anything else. Emergency flags that belong to a screen group in
+   questions.yml are put as ONE "any of these?" question; a "yes" is followed
+   by each member on its own so the right emergency message is given.
 2. Demographics that change the estimate or the triage: age, sex when it
    matters, pregnancy for women of child-bearing age, diet.
-3. Every other unanswered finding, ranked by a documented utility: the expected
-   change in log-odds (a yes and a no taken as equally likely, since no study
-   gives how common each answer is), plus a bonus when an answer would move
-   the likelihood band, plus a larger one when it would change the triage.
+3. Urgent-level screens linked to what the person reports (worsening nerve
+   symptoms, bruising or bleeding with tiredness).
+4. Every other unanswered finding, ranked by a documented utility: the expected
+   change in log-odds, weighted by how often people using the checker would say
+   "yes" (each finding's ``ask_rate``), plus a bonus when an answer would move
+   the likelihood band and a larger one when it would change the triage.
 
 Stop (like Infermedica's ``should_stop``) when the triage is an emergency (act,
-don't chat), when enough is known, or when no question is worth asking.
+don't chat), or, once no red-flag screen is left, when enough is known or no
+question is worth asking.
+
+This runs on every turn of the conversation, so the "what if yes / what if
+no?" of every candidate is computed incrementally: the current estimate is kept
+per cap group (:class:`bot.scoring.Ledger`) and the triage conditions read
+precomputed facts (:class:`bot.knowledge.conditions.Facts`), instead of
+rescoring and re-triaging a copy of the findings per candidate.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from bot.errors import InputError
 from bot.findings import Findings, FindingState, Status
 from bot.knowledge import load_knowledge
-from bot.knowledge.schema import KnowledgeBase
+from bot.knowledge.conditions import (
+    Facts,
+    Predicate,
+    compile_condition,
+    facts_of,
+    with_family_present,
+    with_present,
+)
+from bot.knowledge.schema import TRIAGE_LEVELS, KnowledgeBase, ScreenGroup
 
 SPECIAL_IDS = ("age", "sex", "pregnancy", "diet", "family_history")
 YES = {"yes", "y", "yeah", "yep", "true"}
@@ -45,6 +66,14 @@ DIET_IDS = {
     "pescatarian": "pescatarian_diet",
 }
 SEX_CHOICES = (("female", "Female"), ("male", "Male"), ("unsure", "Prefer not to say"))
+
+# Utilities that place safety screens and demographics in the ranked list (the
+# scored findings stay well below them).
+EMERGENCY_SCREEN_UTILITY = 10.0
+DEMOGRAPHIC_UTILITY = 5.0
+URGENT_SCREEN_UTILITY = 4.0
+# Condition keys through which any present finding could change a lab result's weight.
+_BROAD_KEYS = {"category_present", "kind_present", "risk_factor_present", "red_flag"}
 
 
 @dataclass(frozen=True)
@@ -69,27 +98,328 @@ class Question:
         }
 
 
+# ---------------------------------------------------------------------------- constants
+
+
 @dataclass(frozen=True)
-class _Evaluation:
-    probability: float
+class _Candidate:
+    """A yes/no finding that may be asked, with its weights read once from the knowledge base."""
+
+    id: str
+    text: str
+    ask_rate: float
+    yes_raw: float  # ln LR of a "yes"
+    no_raw: float  # ln LR of a "no"
+    group: str | None
+    neutral: bool  # moves nothing in the estimate: asked only when it decides the triage
+    touches_labs: bool  # a lab result's weight depends on it: scored in full when labs exist
+
+
+@dataclass(frozen=True)
+class _Plan:
+    candidates: tuple[_Candidate, ...]
+    rules_high_first: tuple[tuple[str, Predicate], ...]  # (level, condition), highest first
+    groups: Mapping[str, ScreenGroup]
+    group_of: Mapping[str, str]
+    red_flags: tuple[str, ...]
+    family_ids: tuple[str, ...]
+    family_strongest: str | None
+    family_raw: float
+    family_group: str | None
+    family_rate: float
+    level_rank: Mapping[str, int]
+    triage_ids: frozenset[str]  # finding ids that triage rules name one by one
+
+
+def _condition_ids(cond: Any, out: set[str]) -> bool:
+    """Collect finding ids a condition names; False when it depends on findings broadly."""
+    broad = False
+    if isinstance(cond, dict):
+        for key, value in cond.items():
+            if key in _BROAD_KEYS:
+                broad = True
+            elif key in ("present_any", "family_present_any"):
+                out.update(value)
+            elif key in ("all", "any"):
+                broad = any([not _condition_ids(sub, out) for sub in value]) or broad
+            elif key == "not":
+                broad = not _condition_ids(value, out) or broad
+    return not broad
+
+
+def _lab_sensitive(kb: KnowledgeBase) -> frozenset[str] | None:
+    """Findings that change how a lab result is weighed (None: possibly any finding)."""
+    ids: set[str] = set()
+    for analyte in kb.labs.values():
+        for band in analyte.bands:
+            for override in band.lr_overrides:
+                if not _condition_ids(override.when, ids):
+                    return None
+    return frozenset(ids)
+
+
+@lru_cache(maxsize=4)
+def _plan(kb: KnowledgeBase) -> _Plan:
+    """Everything the ranking needs from the knowledge base, computed once per process."""
+    config = kb.questions
+    defaults = config["default_ask_rate"]
+    lab_ids = _lab_sensitive(kb)
+    candidates = []
+    for f in kb.findings.values():
+        if f.kind == "red_flag" or f.prior is not None or f.id == "pescatarian_diet":
+            continue
+        candidates.append(
+            _Candidate(
+                id=f.id,
+                text=f.question,
+                ask_rate=f.ask_rate if f.ask_rate is not None else defaults[f.kind],
+                yes_raw=math.log(f.lr),
+                no_raw=math.log(f.lr_absent),
+                group=f.cap_group,
+                neutral=f.lr == 1.0 and f.lr_absent == 1.0,
+                touches_labs=lab_ids is None or f.id in lab_ids,
+            )
+        )
+    rank = {level: i for i, level in enumerate(TRIAGE_LEVELS)}
+    groups = config["screen_groups"]
+    family = tuple(f.id for f in kb.findings.values() if f.family_relevant)
+    strongest = max(family, key=lambda fid: kb.findings[fid].family_lr, default=None)
+    triage_ids: set[str] = set()
+    for rule in kb.triage.rules:
+        _condition_ids(rule.when, triage_ids)
+    return _Plan(
+        candidates=tuple(candidates),
+        rules_high_first=tuple(
+            (rule.level, compile_condition(rule.when))
+            for rule in sorted(kb.triage.rules, key=lambda r: -rank[r.level])
+        ),
+        groups=groups,
+        group_of={fid: g.id for g in groups.values() for fid in g.members},
+        red_flags=tuple(f.id for f in kb.by_kind("red_flag")),
+        family_ids=family,
+        family_strongest=strongest,
+        family_raw=math.log(kb.findings[strongest].family_lr) if strongest else 0.0,
+        family_group=kb.scoring.family_cap_group,
+        family_rate=defaults["family_history"],
+        level_rank=rank,
+        triage_ids=frozenset(triage_ids),
+    )
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+@dataclass(frozen=True)
+class _Now:
+    """The estimate and triage for the findings as they stand.
+
+    ``levels`` remembers the triage level of hypothetical answers by what the
+    rules can see of them: most candidates (another symptom of a kind already
+    reported) look the same to every rule, so each distinct picture is triaged once.
+    """
+
+    findings: Findings
+    facts: Facts
+    lab_bands: Mapping[str, str]
+    log_odds: float
     band: str
-    triage: str
-    extras: dict[str, Any] = field(default_factory=dict)
+    level: str
+    levels: dict[tuple[Any, ...], str] = field(default_factory=dict)
 
 
-def _evaluate(findings: Findings, kb: KnowledgeBase) -> _Evaluation:
+def _level(plan: _Plan, facts: Facts, lab_bands: Mapping[str, str], band: str) -> str:
+    """The triage level: the highest level with a matching rule (as bot.triage.triage)."""
+    for level, holds in plan.rules_high_first:
+        if holds(facts, lab_bands, band, None):
+            return level
+    return "self_care"
+
+
+def _now(findings: Findings, kb: KnowledgeBase, plan: _Plan) -> _Now:
     from bot.labs import lab_bands
     from bot.scoring import score
-    from bot.triage import triage
 
     bands = lab_bands(findings)
     result = score(findings, kb, explain=False)
-    level = triage(findings, band=result.band, lab_bands=bands, kb=kb).level
-    return _Evaluation(result.probability, result.band, level)
+    facts = facts_of(findings, kb)
+    level = _level(plan, facts, bands, result.band)
+    return _Now(findings, facts, bands, result.log_odds, result.band, level)
+
+
+def _outcome(
+    now: _Now, kb: KnowledgeBase, plan: _Plan, log_odds: float, facts: Facts
+) -> tuple[float, str, str]:
+    """Log-odds change, band and triage level of one hypothetical answer."""
+    from bot.scoring import probability_of
+
+    band = kb.scoring.band_for(probability_of(log_odds)).name
+    if facts is now.facts and band == now.band:
+        return log_odds - now.log_odds, band, now.level
+    key = (
+        facts.present & plan.triage_ids,
+        facts.family_present & plan.triage_ids,
+        facts.kinds,
+        facts.symptom_categories,
+        facts.red_flag_urgencies,
+        facts.risk_factor,
+        band,
+    )
+    level = now.levels.get(key)
+    if level is None:
+        level = now.levels[key] = _level(plan, facts, now.lab_bands, band)
+    return log_odds - now.log_odds, band, level
+
+
+def _utility(
+    now: _Now,
+    kb: KnowledgeBase,
+    p_yes: float,
+    yes: tuple[float, str, str],
+    no: tuple[float, str, str],
+) -> tuple[float, bool, str]:
+    """Expected value of asking, whether any answer changes the triage, and why to ask."""
+    config = kb.questions
+    p_no = 1.0 - p_yes
+    info = p_yes * abs(yes[0]) + p_no * abs(no[0])
+    band_moves = p_yes * (yes[1] != now.band) + p_no * (no[1] != now.band)
+    triage_moves = p_yes * (yes[2] != now.level) + p_no * (no[2] != now.level)
+    utility = info + config["band_weight"] * band_moves + config["triage_weight"] * triage_moves
+    why = (
+        "could change how urgently you should be seen"
+        if triage_moves
+        else "could change the likelihood band"
+        if band_moves
+        else "refines the estimate"
+    )
+    return utility, bool(triage_moves), why
+
+
+def _scored_questions(
+    findings: Findings, kb: KnowledgeBase, plan: _Plan, now: _Now
+) -> list[Question]:
+    from bot.scoring import ledger, score
+
+    book = ledger(findings, kb)
+    offset = now.log_odds - book.log_odds  # rounding only: keeps "no change" exactly zero
+    unchanged = (0.0, now.band, now.level)
+    out: list[Question] = []
+    for c in plan.candidates:
+        if c.id in findings.items or c.id in findings.asked:
+            continue
+        if c.touches_labs and findings.labs:
+            exact = score(findings.with_item(c.id, Status.PRESENT), kb, explain=False).log_odds
+        else:
+            exact = book.plus(c.yes_raw, c.group) + offset
+        yes = _outcome(now, kb, plan, exact, with_present(now.facts, c.id, kb))
+        no = (
+            unchanged
+            if c.no_raw == 0.0
+            else _outcome(now, kb, plan, book.plus(c.no_raw, c.group) + offset, now.facts)
+        )
+        utility, decides_triage, why = _utility(now, kb, c.ask_rate, yes, no)
+        if c.neutral and not decides_triage:
+            continue  # recorded when volunteered, asked only when it decides triage
+        out.append(Question(c.id, c.text, "yes_no", reason=f"This {why}.", utility=utility))
+    if (
+        plan.family_strongest is not None
+        and "family_history" not in findings.asked
+        and not any(f in findings.family for f in plan.family_ids)
+    ):
+        exact = book.plus(plan.family_raw, plan.family_group) + offset
+        facts = with_family_present(now.facts, plan.family_strongest, kb)
+        yes = _outcome(now, kb, plan, exact, facts)
+        utility, _, why = _utility(now, kb, plan.family_rate, yes, unchanged)
+        out.append(
+            Question(
+                "family_history",
+                kb.questions["demographics"]["family_history"],
+                "choice",
+                _family_options(kb),
+                reason=f"This {why}.",
+                utility=utility,
+            )
+        )
+    out.sort(key=lambda q: (-q.utility, q.id))
+    return out
+
+
+# ---------------------------------------------------------------------------- safety screens
 
 
 def _asked(findings: Findings, qid: str) -> bool:
     return qid in findings.asked
+
+
+def _open(findings: Findings, fid: str) -> bool:
+    """Not answered (yes, no or not sure) and not put to the person yet."""
+    return fid not in findings.items and fid not in findings.asked
+
+
+def _triggers(kb: KnowledgeBase, fid: str, present: set[str]) -> list[str]:
+    return [kb.findings[t].label.lower() for t in kb.findings[fid].screen_when if t in present]
+
+
+def _flag_question(kb: KnowledgeBase, fid: str, reason: str, utility: float) -> Question:
+    flag = kb.findings[fid]
+    return Question(flag.id, flag.question, "yes_no", reason=reason, utility=utility, red_flag=True)
+
+
+def _screen_questions(
+    findings: Findings, kb: KnowledgeBase, plan: _Plan
+) -> tuple[list[Question], list[Question]]:
+    """Red-flag screens still to ask: (before the demographics, after them).
+
+    Before: members of a group the person said "yes" to (one by one), then
+    emergency screens. After: urgent screens. Only flags linked to something
+    the person reports are screened, except a "yes" group's members, which are
+    all asked because the person has one of them.
+    """
+    present = findings.present_ids()
+    before: list[Question] = []
+    after: list[Question] = []
+    for group in plan.groups.values():
+        if not _asked(findings, group.id):
+            continue
+        pending = [fid for fid in group.members if _open(findings, fid)]
+        pending.sort(key=lambda fid: not _triggers(kb, fid, present))  # linked ones first
+        reason = "You said yes to one of these; this finds out which."
+        before += [_flag_question(kb, fid, reason, EMERGENCY_SCREEN_UTILITY + 1) for fid in pending]
+    grouped_done: set[str] = set()
+    for fid in plan.red_flags:
+        if fid in grouped_done or not _open(findings, fid):
+            continue
+        triggers = _triggers(kb, fid, present)
+        if not triggers:
+            continue
+        emergency = kb.findings[fid].urgency == "emergency"
+        utility = EMERGENCY_SCREEN_UTILITY if emergency else URGENT_SCREEN_UTILITY
+        target = before if emergency else after
+        group = plan.groups.get(plan.group_of.get(fid, ""))
+        if group is not None and not _asked(findings, group.id):
+            grouped_done.update(group.members)
+            pending = [m for m in group.members if _open(findings, m)]
+            linked = sorted({t for m in pending for t in _triggers(kb, m, present)})
+            if len(pending) >= 2:
+                target.append(
+                    Question(
+                        group.id,
+                        group.question,
+                        "yes_no",
+                        reason=f"Safety check because of: {', '.join(linked)}.",
+                        utility=utility + 0.5,
+                        red_flag=True,
+                    )
+                )
+                continue
+        target.append(
+            _flag_question(kb, fid, f"Safety check because of: {', '.join(triggers)}.", utility)
+        )
+    before.sort(key=lambda q: -q.utility)
+    after.sort(key=lambda q: -q.utility)
+    return before, after
+
+
+# ---------------------------------------------------------------------------- demographics
 
 
 def _diet_known(findings: Findings) -> bool:
@@ -97,32 +427,7 @@ def _diet_known(findings: Findings) -> bool:
 
 
 def _family_ids(kb: KnowledgeBase) -> list[str]:
-    return [f.id for f in kb.findings.values() if f.family_relevant]
-
-
-def _screen_questions(findings: Findings, kb: KnowledgeBase) -> list[Question]:
-    present = findings.present_ids()
-    out = []
-    config = kb.questions
-    for flag in kb.by_kind("red_flag"):
-        if flag.id in findings.items or _asked(findings, flag.id):
-            continue
-        triggers = [kb.findings[t].label.lower() for t in flag.screen_when if t in present]
-        if not triggers:
-            continue
-        bonus = config["red_flag_screen_bonus"] + (1.0 if flag.urgency == "emergency" else 0.0)
-        out.append(
-            Question(
-                flag.id,
-                flag.question,
-                "yes_no",
-                reason=f"Safety check because of: {', '.join(triggers)}.",
-                utility=bonus,
-                red_flag=True,
-            )
-        )
-    out.sort(key=lambda q: -q.utility)
-    return out
+    return list(_plan(kb).family_ids)
 
 
 def _demographic_questions(findings: Findings, kb: KnowledgeBase) -> list[Question]:
@@ -172,7 +477,7 @@ def _demographic_questions(findings: Findings, kb: KnowledgeBase) -> list[Questi
             )
         )
     for i, q in enumerate(out):
-        out[i] = replace(q, utility=5.0 - i * 0.1)
+        out[i] = replace(q, utility=DEMOGRAPHIC_UTILITY - i * 0.1)
     return out
 
 
@@ -181,90 +486,39 @@ def _family_options(kb: KnowledgeBase) -> tuple[tuple[str, str], ...]:
     return (*options, ("none", "None of these"), ("unsure", "Not sure"))
 
 
-def _utility(
-    now: _Evaluation, yes: Findings, no: Findings, kb: KnowledgeBase, p_yes: float
-) -> tuple[float, str]:
-    """Expected value of asking: information plus chances of moving the band or the triage."""
-    config = kb.questions
-    after_yes, after_no = _evaluate(yes, kb), _evaluate(no, kb)
-
-    def delta(p: float) -> float:
-        return abs(math.log(p / (1 - p)) - math.log(now.probability / (1 - now.probability)))
-
-    p_no = 1.0 - p_yes
-    info = p_yes * delta(after_yes.probability) + p_no * delta(after_no.probability)
-    band_moves = p_yes * (after_yes.band != now.band) + p_no * (after_no.band != now.band)
-    triage_moves = p_yes * (after_yes.triage != now.triage) + p_no * (after_no.triage != now.triage)
-    utility = info + config["band_weight"] * band_moves + config["triage_weight"] * triage_moves
-    why = (
-        "could change how urgently you should be seen"
-        if triage_moves
-        else "could change the likelihood band"
-        if band_moves
-        else "refines the estimate"
-    )
-    return utility, why
+# ---------------------------------------------------------------------------- public API
 
 
 def rank_questions(findings: Findings) -> list[Question]:
-    """Every question still worth asking, most useful first."""
+    """Every question still worth asking, most useful first (screens and demographics lead)."""
     kb = load_knowledge()
-    ranked = _screen_questions(findings, kb) + _demographic_questions(findings, kb)
-    now = _evaluate(findings, kb)
-    scored: list[Question] = []
-    for definition in kb.findings.values():
-        if (
-            definition.kind == "red_flag"
-            or definition.prior is not None
-            or definition.id == "pescatarian_diet"
-            or definition.id in findings.items
-            or _asked(findings, definition.id)
-        ):
-            continue
-        yes = findings.with_item(definition.id, Status.PRESENT)
-        no = findings.with_item(definition.id, Status.ABSENT)
-        p_yes = kb.questions["yes_rate"][definition.kind]
-        utility, why = _utility(now, yes, no, kb, p_yes)
-        if definition.lr == 1.0 and utility < kb.questions["triage_weight"] * p_yes:
-            continue  # recorded when volunteered, asked only when it decides triage
-        scored.append(
-            Question(
-                definition.id, definition.question, "yes_no", reason=f"This {why}.", utility=utility
-            )
-        )
-    family_ids = _family_ids(kb)
-    if not _asked(findings, "family_history") and not any(f in findings.family for f in family_ids):
-        strongest = max(family_ids, key=lambda f: kb.findings[f].family_lr)
-        yes = findings.with_family(strongest, Status.PRESENT)
-        no = findings
-        for fid in family_ids:
-            no = no.with_family(fid, Status.ABSENT)
-        utility, why = _utility(now, yes, no, kb, kb.questions["yes_rate"]["family_history"])
-        scored.append(
-            Question(
-                "family_history",
-                kb.questions["demographics"]["family_history"],
-                "choice",
-                _family_options(kb),
-                reason=f"This {why}.",
-                utility=utility,
-            )
-        )
-    scored.sort(key=lambda q: (-q.utility, q.id))
-    return ranked + scored
+    plan = _plan(kb)
+    before, after = _screen_questions(findings, kb, plan)
+    scored = _scored_questions(findings, kb, plan, _now(findings, kb, plan))
+    return before + _demographic_questions(findings, kb) + after + scored
 
 
 def _stop_and_best(findings: Findings) -> tuple[bool, Question | None]:
     kb = load_knowledge()
-    if _evaluate(findings, kb).triage == "emergency":
+    plan = _plan(kb)
+    now = _now(findings, kb, plan)
+    if now.level == "emergency":
         return True, None
+    before, after = _screen_questions(findings, kb, plan)
+    # Safety first: an applicable red-flag screen is never skipped by the stop rules below.
+    urgent_first = before + _demographic_questions(findings, kb) + after
+    if urgent_first:
+        return False, urgent_first[0]
     known = len(findings.items) + len(findings.family) + (findings.age is not None)
-    if known >= kb.questions["max_known_findings"]:
+    if (
+        known >= kb.questions["max_known_findings"]
+        or len(findings.asked) >= kb.questions["max_questions"]
+    ):
         return True, None
-    ranked = rank_questions(findings)
-    if not ranked or ranked[0].utility < kb.questions["min_utility"]:
+    scored = _scored_questions(findings, kb, plan, now)
+    if not scored or scored[0].utility < kb.questions["min_utility"]:
         return True, None
-    return False, ranked[0]
+    return False, scored[0]
 
 
 def should_stop(findings: Findings) -> bool:
@@ -359,14 +613,36 @@ def apply_answer(findings: Findings, question_id: str, answer: str) -> Findings:
         for fid in chosen:
             updated = updated.with_family(fid, Status.PRESENT)
         return _mark(updated, "family_history")
+    group = kb.questions["screen_groups"].get(question_id)
+    if group is not None:
+        return _apply_group(findings, group, _yes_no(question_id, text))
     if question_id not in kb.findings:
-        raise InputError("I105", id=question_id, special=list(SPECIAL_IDS))
+        raise InputError(
+            "I105", id=question_id, special=[*SPECIAL_IDS, *kb.questions["screen_groups"]]
+        )
     status = _yes_no(question_id, text)
     items = dict(findings.items)
     if status is Status.UNKNOWN and question_id in items:
         return _mark(findings, question_id)  # "not sure" never erases an earlier answer
     items[question_id] = FindingState(status)
     return _mark(replace(findings, items=items), question_id)
+
+
+def _apply_group(findings: Findings, group: ScreenGroup, status: Status) -> Findings:
+    """A "no" settles every member; "yes" leaves them to be asked one by one; "not sure"
+    records each as a "not sure" answer (UNKNOWN), so the interview moves on."""
+    updated = findings
+    asked = {group.id}
+    if status is Status.ABSENT:
+        for fid in group.members:
+            if updated.status(fid) is not Status.PRESENT:  # a "no" never erases a "yes"
+                updated = updated.with_item(fid, Status.ABSENT)
+    elif status is Status.UNKNOWN:
+        items = dict(findings.items)
+        for fid in group.members:
+            items.setdefault(fid, FindingState(Status.UNKNOWN))  # answered "not sure"
+        updated = replace(findings, items=items)
+    return replace(updated, asked=findings.asked | asked)
 
 
 def answered(findings: Findings) -> Iterable[str]:

@@ -32,6 +32,7 @@ from bot.knowledge.schema import (
     LabBand,
     LROverride,
     ScoringConfig,
+    ScreenGroup,
     TestRule,
     TriageConfig,
     TriageLevel,
@@ -43,6 +44,9 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _REGEX_CHARS = set("\\[](){}*+?|^$")
+# libyaml's parser when it is compiled in: about ten times faster than the pure-Python one,
+# which is most of the knowledge base's start-up time.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MIN_PHRASES = 3
 
 FINDING_REQUIRED = ("id", "kind", "category", "label", "question", "phrases", "lr", "source")
@@ -58,6 +62,8 @@ FINDING_OPTIONAL = (
     "message",
     "screen_when",
     "judgement",
+    "ask_rate",
+    "ask_rate_source",
 )
 
 # Condition keys and the shape of their value (see docs/knowledge-base.md).
@@ -92,7 +98,7 @@ def _read_yaml(path: Path) -> Any:
     except OSError as exc:
         _fail("K001", path=path, detail=exc)
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         _fail("K002", path=path, detail=exc)
 
@@ -208,6 +214,7 @@ def _parse_finding(where: str, raw: Any) -> FindingDef:
     screen_when = raw.get("screen_when") or []
     if not isinstance(screen_when, list) or kind != "red_flag" and screen_when:
         _fail("K019", where=where, detail="screen_when is a list, for red flags only")
+    ask_rate, ask_rate_source = _ask_rate(where, raw, kind, prior)
     return FindingDef(
         id=fid,
         kind=kind,
@@ -228,7 +235,30 @@ def _parse_finding(where: str, raw: Any) -> FindingDef:
         screen_when=tuple(screen_when),
         source=_source(where, raw.get("source")),
         judgement=_bool(where, "judgement", raw.get("judgement", False)),
+        ask_rate=ask_rate,
+        ask_rate_source=ask_rate_source,
     )
+
+
+def _ask_rate(
+    where: str, raw: dict[str, Any], kind: str, prior: float | None
+) -> tuple[float | None, str | None]:
+    """The optional share of "yes" answers, which must say where it comes from."""
+    if "ask_rate" not in raw:
+        if "ask_rate_source" in raw:
+            _fail("K019", where=where, detail="ask_rate_source needs ask_rate")
+        return None, None
+    if kind == "red_flag" or prior is not None:
+        _fail(
+            "K019",
+            where=where,
+            detail="ask_rate is for findings ranked by usefulness; red flags are asked for "
+            "safety and diets through the diet question",
+        )
+    rate = _probability(where, "ask_rate", raw["ask_rate"])
+    if "ask_rate_source" not in raw:
+        _fail("K004", where=where, keys=["ask_rate_source"])
+    return rate, _source(f"{where} ask_rate_source", raw["ask_rate_source"])
 
 
 def _parse_findings(path: Path) -> tuple[str, dict[str, FindingDef]]:
@@ -674,7 +704,49 @@ def _parse_tests(path: Path, checker: _ConditionChecker) -> tuple[TestRule, ...]
     return tuple(out)
 
 
-def _parse_questions(path: Path) -> dict[str, Any]:
+def _parse_screen_groups(
+    where: str, raw: Any, findings: dict[str, FindingDef]
+) -> dict[str, ScreenGroup]:
+    if not isinstance(raw, dict):
+        _fail("K019", where=where, detail="expected a mapping of group id -> group")
+    groups: dict[str, ScreenGroup] = {}
+    owner: dict[str, str] = {}
+    for gid, body in raw.items():
+        here = f"{where}.{gid}"
+        if not isinstance(gid, str) or not _ID_RE.match(gid):
+            _fail("K013", where=here, id=gid)
+        if gid in findings or gid in QUESTION_IDS:
+            _fail("K019", where=here, detail="a group id must differ from finding and question ids")
+        _check_keys(here, body, ("question", "members"), ())
+        members = body["members"]
+        if not isinstance(members, list) or len(members) < 2 or len(set(members)) != len(members):
+            _fail("K019", where=here, detail="members must list two or more different red flags")
+        urgencies = set()
+        for fid in members:
+            if fid not in findings:
+                _fail("K011", where=f"{here}.members", id=fid)
+            if findings[fid].kind != "red_flag":
+                _fail("K019", where=f"{here}.members", detail=f"{fid!r} is not a red flag")
+            if fid in owner:
+                _fail("K019", where=f"{here}.members", detail=f"{fid!r} is already in {owner[fid]}")
+            owner[fid] = gid
+            urgencies.add(findings[fid].urgency)
+        if len(urgencies) != 1:
+            _fail("K019", where=here, detail="members of a group must share one urgency")
+        groups[gid] = ScreenGroup(
+            id=gid,
+            question=_text(here, "question", body["question"]),
+            urgency=urgencies.pop(),
+            members=tuple(members),
+        )
+    return groups
+
+
+# Ids of the questions that are not findings (answered through bot.questions.apply_answer).
+QUESTION_IDS = ("age", "sex", "pregnancy", "diet", "family_history")
+
+
+def _parse_questions(path: Path, findings: dict[str, FindingDef]) -> dict[str, Any]:
     data = _read_yaml(path)
     _check_keys(
         path.name,
@@ -682,14 +754,15 @@ def _parse_questions(path: Path) -> dict[str, Any]:
         (
             "version",
             "source",
-            "yes_rate",
+            "default_ask_rate",
             "band_weight",
             "triage_weight",
-            "red_flag_screen_bonus",
             "min_utility",
             "max_known_findings",
+            "max_questions",
             "demographics",
             "pregnancy_age",
+            "screen_groups",
         ),
         (),
     )
@@ -697,20 +770,24 @@ def _parse_questions(path: Path) -> dict[str, Any]:
     for key in (
         "band_weight",
         "triage_weight",
-        "red_flag_screen_bonus",
         "min_utility",
         "max_known_findings",
+        "max_questions",
     ):
         _positive(path.name, key, data[key])
-    rates = data["yes_rate"]
-    _check_keys(f"{path.name} yes_rate", rates, ("symptom", "risk_factor", "family_history"), ())
+    rates = data["default_ask_rate"]
+    where = f"{path.name} default_ask_rate"
+    _check_keys(where, rates, ("symptom", "risk_factor", "family_history"), ())
     for key, value in rates.items():
-        _probability(f"{path.name} yes_rate", key, value)
-    expected = {"age", "sex", "pregnancy", "diet", "family_history"}
+        _probability(where, key, value)
+    expected = set(QUESTION_IDS)
     if set(data["demographics"]) != expected:
         _fail(
             "K019", where=f"{path.name} demographics", detail=f"expected exactly {sorted(expected)}"
         )
+    data["screen_groups"] = _parse_screen_groups(
+        f"{path.name} screen_groups", data["screen_groups"], findings
+    )
     return data
 
 
@@ -726,7 +803,7 @@ def load_from(data_dir: Path | None = None) -> KnowledgeBase:
     checker = _ConditionChecker(findings, labs)
     triage = _parse_triage(folder / "triage.yml", checker)
     tests = _parse_tests(folder / "tests.yml", checker)
-    questions = _parse_questions(folder / "questions.yml")
+    questions = _parse_questions(folder / "questions.yml", findings)
     return KnowledgeBase(
         version=version,
         findings=findings,

@@ -63,6 +63,10 @@ class FindingDef:
     urgency: str | None = None
     message: str | None = None
     screen_when: tuple[str, ...] = ()
+    # How often people using the checker would answer "yes" (None: the kind's default in
+    # questions.yml). It weighs the expected value of asking, so rare items come last.
+    ask_rate: float | None = None
+    ask_rate_source: str | None = None
 
     @property
     def all_phrases(self) -> list[str]:
@@ -224,6 +228,22 @@ class TestRule:
 
 
 @dataclass(frozen=True)
+class ScreenGroup:
+    """Red flags asked together as one "any of these?" question.
+
+    A "no" settles every member at once; a "yes" is followed by the members one
+    by one, so the person gets the message for the flag they actually have.
+    """
+
+    id: str
+    question: str
+    urgency: str
+    members: tuple[str, ...]
+
+
+# eq=False: a knowledge base is compared (and hashed) by identity, so caches of values
+# derived from it (functools.lru_cache) can be keyed on the knowledge base itself.
+@dataclass(frozen=True, eq=False)
 class KnowledgeBase:
     """The validated knowledge base: findings, scoring numbers, labs, triage and tests."""
 

@@ -98,6 +98,14 @@ def test_get_unknown_id_raises_key_error():
         (lambda e: _finding(e, "fatigue").update(phrases=["tired.*", "worn", "beat"]), "K015"),
         (lambda e: _finding(e, "chest_pain").pop("message"), "K016"),
         (lambda e: _finding(e, "vegan_diet").update(prior=1.2), "K017"),
+        (lambda e: _finding(e, "metformin").update(ask_rate=0), "K017"),
+        (lambda e: _finding(e, "metformin").update(ask_rate=1), "K017"),
+        (lambda e: _finding(e, "metformin").update(ask_rate="often"), "K017"),
+        (lambda e: _finding(e, "metformin").pop("ask_rate_source"), "K004"),
+        (lambda e: _finding(e, "metformin").update(ask_rate_source=" "), "K010"),
+        (lambda e: _finding(e, "fatigue").pop("ask_rate"), "K019"),
+        (lambda e: _finding(e, "chest_pain").update(ask_rate=0.1, ask_rate_source="x"), "K019"),
+        (lambda e: _finding(e, "vegan_diet").update(ask_rate=0.1, ask_rate_source="x"), "K019"),
     ],
 )
 def test_bad_finding_entries_fail_with_numbered_message(kb_copy, change, code):
@@ -142,3 +150,65 @@ def test_invalid_yaml_fails_clearly(kb_copy):
     with pytest.raises(KnowledgeError) as info:
         load_from(kb_copy)
     assert info.value.code == "K002"
+
+
+def test_ask_rates_are_probabilities_with_a_source_and_favour_common_factors():
+    kb = load_knowledge()
+    rated = [f for f in kb.findings.values() if f.ask_rate is not None]
+    assert rated
+    assert all(0 < f.ask_rate < 1 and f.ask_rate_source for f in rated)
+    rate = {f.id: f.ask_rate for f in rated}
+    for common in ("metformin", "ppi"):
+        for rare in ("ileal_resection", "knuckle_pigmentation", "gastric_surgery"):
+            assert rate[common] > rate[rare]
+
+
+def _edit_questions(folder: Path, change) -> None:
+    path = folder / "questions.yml"
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (
+            lambda d: d["screen_groups"]["bleeding_screen"].update(members=["fever", "chest_pain"]),
+            "K019",
+        ),
+        (
+            lambda d: d["screen_groups"]["bleeding_screen"].update(members=["no_such_flag", "x"]),
+            "K011",
+        ),
+        (
+            lambda d: d["screen_groups"]["bleeding_screen"].update(members=["unusual_bleeding"]),
+            "K019",
+        ),
+        (
+            lambda d: d["screen_groups"]["bleeding_screen"].update(
+                members=["unusual_bleeding", "chest_pain"]
+            ),
+            "K019",
+        ),
+        (
+            lambda d: d["screen_groups"]["bleeding_screen"].update(
+                members=["chest_pain", "fainting"]
+            ),
+            "K019",
+        ),
+        (
+            lambda d: d["screen_groups"].update(age=d["screen_groups"].pop("bleeding_screen")),
+            "K019",
+        ),
+        (lambda d: d["screen_groups"]["bleeding_screen"].pop("question"), "K004"),
+        (lambda d: d["default_ask_rate"].update(symptom=1.5), "K017"),
+        (lambda d: d.pop("max_questions"), "K004"),
+    ],
+)
+def test_bad_question_settings_fail_with_numbered_message(kb_copy, change, code):
+    _edit_questions(kb_copy, change)
+    with pytest.raises(KnowledgeError) as info:
+        load_from(kb_copy)
+    assert info.value.code == code
+    assert "questions.yml" in str(info.value)

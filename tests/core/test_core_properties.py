@@ -130,3 +130,75 @@ def test_contributions_add_up_to_the_estimate(findings):
     total = math.log(KB.scoring.reference_prior / (1 - KB.scoring.reference_prior))
     total += sum(f.log_odds for f in result.supporting + result.against)
     assert abs(total - result.log_odds) < 1e-9
+
+
+# ---------------------------------------------------------------- fast paths used by questions
+
+
+@st.composite
+def findings_with_flags(draw) -> Findings:
+    findings = draw(findings_strategy())
+    flags = draw(
+        st.dictionaries(st.sampled_from(RED_FLAGS), st.sampled_from(list(Status)), max_size=2)
+    )
+    items = {**findings.items, **{k: FindingState(v) for k, v in flags.items()}}
+    return Findings(**{**findings.__dict__, "items": items})
+
+
+@SETTINGS
+@given(findings_strategy(), st.sampled_from(SCORED_IDS), st.sampled_from(list(Status)))
+def test_the_ledger_scores_one_more_answer_exactly_like_a_full_rescore(findings, fid, status):
+    from bot.scoring import ledger
+
+    definition = KB.get(fid)
+    if fid in findings.items or definition.prior is not None:
+        return
+    raw = {Status.PRESENT: definition.lr, Status.ABSENT: definition.lr_absent}.get(status, 1.0)
+    if findings.labs and fid in ("nitrous_oxide", "b12_supplements"):
+        return  # these change how a lab result is weighed: ranking rescores them in full
+    import math
+
+    book = ledger(findings, KB)
+    assert abs(book.log_odds - score(findings).log_odds) < 1e-9
+    expected = score(findings.with_item(fid, status)).log_odds
+    assert abs(book.plus(math.log(raw), definition.cap_group) - expected) < 1e-9
+
+
+@SETTINGS
+@given(findings_with_flags(), st.sampled_from(SCORED_IDS + RED_FLAGS))
+def test_facts_of_one_more_yes_match_facts_rebuilt_from_the_findings(findings, fid):
+    from bot.knowledge.conditions import facts_of, with_present
+
+    if fid in findings.items:
+        return
+    assert with_present(facts_of(findings, KB), fid, KB) == facts_of(
+        findings.with_item(fid, Status.PRESENT), KB
+    )
+
+
+@SETTINGS
+@given(findings_with_flags())
+def test_compiled_conditions_agree_with_the_rule_language(findings):
+    from bot.knowledge.conditions import Context, compile_condition, evaluate
+    from bot.labs import lab_bands
+
+    bands = lab_bands(findings)
+    band = score(findings).band
+    level = triage(findings).level
+    ctx = Context(findings, KB, lab_bands=bands, band=band, triage_level=level)
+    conditions = [rule.when for rule in KB.triage.rules] + [rule.when for rule in KB.tests]
+    conditions += [o.when for a in KB.labs.values() for b in a.bands for o in b.lr_overrides]
+    for cond in conditions:
+        assert compile_condition(cond)(ctx.facts, bands, band, level) == evaluate(cond, ctx), cond
+
+
+@SETTINGS
+@given(findings_with_flags())
+def test_question_ranking_triages_like_the_triage_module(findings):
+    from bot.knowledge.conditions import facts_of
+    from bot.labs import lab_bands
+    from bot.questions import _level, _plan
+
+    band = score(findings).band
+    fast = _level(_plan(KB), facts_of(findings, KB), lab_bands(findings), band)
+    assert fast == triage(findings).level

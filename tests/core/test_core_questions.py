@@ -29,14 +29,18 @@ def test_sex_and_pregnancy_asked_for_child_bearing_age_only():
 
 
 def test_red_flag_screening_comes_first_when_linked_to_a_symptom():
+    # The emergency screens are one grouped question (was: one question per flag).
     findings = apply_answer(make("paresthesia", age=40), "diet", "omnivore")
     question = next_question(findings)
-    assert question.id in ("rapid_leg_weakness", "bladder_bowel_loss", "worsening_neuro")
+    assert question.id == "emergency_screen" and question.kind == "yes_no"
     assert question.red_flag
+    assert "bladder" in question.text and "walk" in question.text
 
 
 def test_breathless_person_is_asked_about_chest_pain_or_breathlessness_at_rest():
     findings = apply_answer(make("shortness_of_breath", age=70), "diet", "omnivore")
+    assert next_question(findings).id == "emergency_screen"
+    findings = apply_answer(findings, "emergency_screen", "yes")
     assert next_question(findings).id in ("chest_pain", "severe_breathlessness")
 
 
