@@ -3,9 +3,12 @@
 The dialogue marks emergency advice explicitly with the custom payload
 ``{"type": "b12_emergency", "level": "emergency" | "urgent", "message": ...}``.
 Messages sent as plain text (older actions, plain responses) are recognised by
-the words that only emergency or same-day advice contains. Recognising too much
-is far cheaper here than too little: an FAQ answer shown in red is a nuisance; a
-red-flag message shown like small talk can cost a life.
+the words that only emergency or same-day advice contains, in a sentence that
+tells the person to act now. Sentences that only say what to do *if* something
+happens ("If you have chest pain, call 999") are general safety advice, found in
+the greeting and in answers, and are not alerts: a greeting shown as an
+emergency would teach people to ignore the real ones. Beyond that, recognising
+too much is far cheaper than too little.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ _TEXT_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\b(call|ring|dial|phone)\s+(999|112|911|emergency services|an ambulance)\b"
             r"|\bgo to (a&e|the emergency department|the er|an emergency department)\b"
-            r"|\bcould need urgent help\b",
+            r"|\bcould need urgent help\b"
+            r"|^\W*emergency numbers?\b",
             re.IGNORECASE,
         ),
     ),
@@ -50,12 +54,19 @@ def payload_level(custom: Any) -> str | None:
     return level if level in LEVELS else EMERGENCY
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_CONDITIONAL = re.compile(
+    r"^\W*(if|when|whenever|should|in case|in an emergency|unless)\b", re.IGNORECASE
+)
+
+
 def text_level(text: Any) -> str | None:
     """The level of a plain-text message from its wording, the most severe first."""
     if not isinstance(text, str) or not text:
         return None
+    sentences = [s for s in _SENTENCE_END.split(text) if s and not _CONDITIONAL.match(s)]
     for level, pattern in _TEXT_RULES:
-        if pattern.search(text):
+        if any(pattern.search(sentence) for sentence in sentences):
             return level
     return None
 

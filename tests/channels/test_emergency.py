@@ -69,11 +69,22 @@ def test_ordinary_messages_are_not_alerts(text: str) -> None:
     assert text_level(text) is None
 
 
+def test_conditional_safety_advice_is_not_an_alert() -> None:
+    greeting = (
+        "Hello, I'm a B12 check assistant. I can't diagnose anything. If you have chest pain, "
+        "severe breathlessness, have fainted, or feel you might harm yourself, call 999 (UK), "
+        "112 (EU) or 911 (US) or go to A&E now. To begin, tell me how you've been feeling."
+    )
+    assert text_level(greeting) is None
+    assert text_level("In an emergency call 999.") is None
+    assert text_level("That sounds serious. Call 999 now.") == "emergency"
+
+
 def test_explicit_payload_wins_over_wording() -> None:
     assert message_level("Please rest.", {"type": "b12_emergency", "level": "urgent"}) == "urgent"
 
 
 def test_assessment_and_summary_payloads_are_not_scanned_for_wording() -> None:
-    text = "Your summary: you mentioned chest pain and were told to call 999."
+    text = "You mentioned chest pain. Please call 999 now."
     assert message_level(text, {"type": "b12_summary", "text": text}) is None
     assert message_level(text) == "emergency"
