@@ -1,5 +1,5 @@
 # The two commands of the quick start are `make run` and `make test`.
-.PHONY: help run test setup train lint bench clean
+.PHONY: help run shell test setup train lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
