@@ -78,11 +78,16 @@ class Assessment:
 
 
 def validate_findings(findings: Findings) -> None:
-    """Reject ids the knowledge base does not know: a typo must not be silently ignored."""
+    """Reject ids the knowledge base does not know: a typo must not be silently ignored
+    (an unknown screen id would silently drop a "yes" to an emergency checklist)."""
     kb = load_knowledge()
     unknown = sorted((set(findings.items) | set(findings.family)) - set(kb.findings))
     if unknown:
         raise InputError("I104", ids=unknown)
+    groups = kb.questions["screen_groups"]
+    bad_screens = sorted(set(findings.positive_screens) - set(groups))
+    if bad_screens:
+        raise InputError("I105", id=bad_screens[0], special=sorted(groups))
     bad_labs = sorted(set(findings.labs) - set(kb.labs))
     if bad_labs:
         raise InputError("I107", ids=bad_labs, known=sorted(kb.labs))

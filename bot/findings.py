@@ -211,6 +211,10 @@ class Findings:
     # Question ids already put to the person (see bot.questions): an "unsure" answer
     # leaves a value UNKNOWN, and this keeps the same question from being asked again.
     asked: frozenset[str] = frozenset()
+    # Grouped red-flag screens (questions.yml screen_groups) the person answered "yes" to.
+    # Kept apart from the members' answers: "yes" to the checklist followed by "no" or
+    # "not sure" to each item still means the person has something on it.
+    positive_screens: frozenset[str] = frozenset()
 
     def status(self, finding_id: str) -> Status:
         state = self.items.get(finding_id)
@@ -306,6 +310,9 @@ class Findings:
             "duration_days": self.duration_days,
             "labs": {k: v.to_dict() for k, v in sorted(self.labs.items())},
             **({"asked": sorted(self.asked)} if self.asked else {}),
+            **(
+                {"positive_screens": sorted(self.positive_screens)} if self.positive_screens else {}
+            ),
         }
 
     @classmethod
@@ -341,4 +348,5 @@ class Findings:
             duration_days=data.get("duration_days"),
             labs={str(k): LabResult.from_dict(v) for k, v in (data.get("labs") or {}).items()},
             asked=frozenset(str(q) for q in (data.get("asked") or [])),
+            positive_screens=frozenset(str(g) for g in (data.get("positive_screens") or [])),
         )

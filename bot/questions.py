@@ -44,6 +44,7 @@ from bot.knowledge.conditions import (
     Predicate,
     compile_condition,
     facts_of,
+    unresolved_screens,
     with_family_present,
     with_present,
 )
@@ -108,11 +109,21 @@ class _Candidate:
     id: str
     text: str
     ask_rate: float
+    # (min_age, max_age, rate) bands that replace ask_rate when the person's age is known.
+    by_age: tuple[tuple[int, int, float], ...]
     yes_raw: float  # ln LR of a "yes"
     no_raw: float  # ln LR of a "no"
     group: str | None
     neutral: bool  # moves nothing in the estimate: asked only when it decides the triage
     touches_labs: bool  # a lab result's weight depends on it: scored in full when labs exist
+
+    def rate_at(self, age: int | None) -> float:
+        """P(yes) for a person of this age: metformin is common at 70 and rare at 22."""
+        if age is not None:
+            for low, high, rate in self.by_age:
+                if low <= age <= high:
+                    return rate
+        return self.ask_rate
 
 
 @dataclass(frozen=True)
@@ -173,6 +184,7 @@ def _plan(kb: KnowledgeBase) -> _Plan:
                 id=f.id,
                 text=f.question,
                 ask_rate=f.ask_rate if f.ask_rate is not None else defaults[f.kind],
+                by_age=tuple((b.min_age, b.max_age, b.rate) for b in f.ask_rate_by_age),
                 yes_raw=math.log(f.lr),
                 no_raw=math.log(f.lr_absent),
                 group=f.cap_group,
@@ -316,7 +328,7 @@ def _scored_questions(
             if c.no_raw == 0.0
             else _outcome(now, kb, plan, book.plus(c.no_raw, c.group) + offset, now.facts)
         )
-        utility, decides_triage, why = _utility(now, kb, c.ask_rate, yes, no)
+        utility, decides_triage, why = _utility(now, kb, c.rate_at(findings.age), yes, no)
         if c.neutral and not decides_triage:
             continue  # recorded when volunteered, asked only when it decides triage
         out.append(Question(c.id, c.text, "yes_no", reason=f"This {why}.", utility=utility))
@@ -378,7 +390,7 @@ def _screen_questions(
     before: list[Question] = []
     after: list[Question] = []
     for group in plan.groups.values():
-        if not _asked(findings, group.id):
+        if not _asked(findings, group.id) and group.id not in findings.positive_screens:
             continue
         pending = [fid for fid in group.members if _open(findings, fid)]
         pending.sort(key=lambda fid: not _triggers(kb, fid, present))  # linked ones first
@@ -498,12 +510,47 @@ def rank_questions(findings: Findings) -> list[Question]:
     return before + _demographic_questions(findings, kb) + after + scored
 
 
+def _emergency_follow_up(
+    findings: Findings, kb: KnowledgeBase, plan: _Plan, before: list[Question]
+) -> Question | None:
+    """In an emergency, the one question still worth asking: which item of an emergency
+    checklist the person said "yes" to, while none is confirmed. The "yes" has already
+    made the triage an emergency (and the person has been told to get help); the answer
+    only makes the message specific. Any confirmed emergency flag ends the questions."""
+    confirmed = any(
+        kb.findings[fid].urgency == "emergency" for fid in _confirmed_red_flags(findings, kb)
+    )
+    if confirmed:
+        return None
+    open_members = {
+        fid
+        for gid in unresolved_screens(findings, kb)
+        if plan.groups[gid].urgency == "emergency"
+        for fid in plan.groups[gid].members
+    }
+    return next((q for q in before if q.id in open_members), None)
+
+
+def _confirmed_red_flags(findings: Findings, kb: KnowledgeBase) -> list[str]:
+    """Red-flag findings the person has confirmed."""
+    return [
+        fid
+        for fid in findings.present_ids()
+        if fid in kb.findings and kb.findings[fid].kind == "red_flag"
+    ]
+
+
 def _stop_and_best(findings: Findings) -> tuple[bool, Question | None]:
     kb = load_knowledge()
     plan = _plan(kb)
     now = _now(findings, kb, plan)
     if now.level == "emergency":
-        return True, None
+        follow_up = (
+            _emergency_follow_up(findings, kb, plan, _screen_questions(findings, kb, plan)[0])
+            if findings.positive_screens
+            else None
+        )
+        return follow_up is None, follow_up
     before, after = _screen_questions(findings, kb, plan)
     # Safety first: an applicable red-flag screen is never skipped by the stop rules below.
     urgent_first = before + _demographic_questions(findings, kb) + after
@@ -522,7 +569,11 @@ def _stop_and_best(findings: Findings) -> tuple[bool, Question | None]:
 
 
 def should_stop(findings: Findings) -> bool:
-    """True when asking more would not help: emergency, enough known, or nothing useful left."""
+    """True when asking more would not help: emergency, enough known, or nothing useful left.
+
+    One exception to stopping in an emergency: after a "yes" to the emergency checklist,
+    its items are still asked one by one until one is confirmed.
+    """
     return _stop_and_best(findings)[0]
 
 
@@ -630,10 +681,19 @@ def apply_answer(findings: Findings, question_id: str, answer: str) -> Findings:
 
 def _apply_group(findings: Findings, group: ScreenGroup, status: Status) -> Findings:
     """A "no" settles every member; "yes" leaves them to be asked one by one; "not sure"
-    records each as a "not sure" answer (UNKNOWN), so the interview moves on."""
+    records each as a "not sure" answer (UNKNOWN), so the interview moves on.
+
+    A "yes" is recorded in ``positive_screens``: on its own it makes the triage the
+    group's urgency until a member is confirmed, so answering "no" or "not sure" to
+    every item afterwards never ends in routine advice. A later "no" to the group
+    itself is a correction and withdraws it; a later "not sure" does not.
+    """
     updated = findings
     asked = {group.id}
-    if status is Status.ABSENT:
+    if status is Status.PRESENT:
+        updated = replace(updated, positive_screens=findings.positive_screens | {group.id})
+    elif status is Status.ABSENT:
+        updated = replace(updated, positive_screens=findings.positive_screens - {group.id})
         for fid in group.members:
             if updated.status(fid) is not Status.PRESENT:  # a "no" never erases a "yes"
                 updated = updated.with_item(fid, Status.ABSENT)

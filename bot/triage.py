@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.findings import Findings, Status
 from bot.knowledge import load_knowledge
-from bot.knowledge.conditions import Context, evaluate
+from bot.knowledge.conditions import Context, evaluate, unresolved_screens
 from bot.knowledge.schema import TRIAGE_LEVELS, KnowledgeBase
 
 LEVELS = TRIAGE_LEVELS  # lowest to highest
@@ -62,9 +62,18 @@ class Triage:
 
 
 def red_flags(findings: Findings) -> list[RedFlagHit]:
-    """Red flags that apply to the person now, emergencies first."""
+    """Red flags that apply to the person now, emergencies first.
+
+    A "yes" to a grouped screen with no member confirmed is a hit of its own
+    (id: the group's id), so the conversation announces it the moment it is
+    given and the triage keeps it, whatever the person says about each item.
+    """
     kb = load_knowledge()
-    hits = []
+    groups = kb.questions["screen_groups"]
+    hits = [
+        RedFlagHit(gid, groups[gid].urgency, groups[gid].message, groups[gid].label)
+        for gid in unresolved_screens(findings, kb)
+    ]
     for fid, state in findings.items.items():
         definition = kb.findings.get(fid)
         if (

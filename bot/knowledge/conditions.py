@@ -23,6 +23,9 @@ BAND_ORDER = ("low", "moderate", "high")
 class Facts:
     """Everything a condition may read about the person, as ready-made sets.
 
+    ``red_flag_urgencies`` also holds the urgency of a screen group the person
+    said "yes" to when no member is confirmed (see :func:`unresolved_screens`).
+
     Built once per set of findings (not once per rule), and extended one finding
     at a time by :func:`with_present` when question ranking asks "what if the
     answer were yes?". Only PRESENT answers appear here: in this condition
@@ -51,6 +54,7 @@ class _Index:
     urgency: dict[str, str]
     risk_factors: frozenset[str]
     family_risk: frozenset[str]
+    screens: dict[str, tuple[str, frozenset[str]]]  # screen group id -> (urgency, members)
 
 
 @lru_cache(maxsize=8)
@@ -62,7 +66,30 @@ def _index(kb: KnowledgeBase) -> _Index:
         urgency={f.id: f.urgency or "urgent" for f in findings if f.kind == "red_flag"},
         risk_factors=frozenset(f.id for f in findings if f.counts_as_risk_factor),
         family_risk=frozenset(f.id for f in findings if f.family_relevant and f.family_lr > 1.0),
+        screens={
+            g.id: (g.urgency, frozenset(g.members))
+            for g in kb.questions.get("screen_groups", {}).values()
+        },
     )
+
+
+def unresolved_screens(findings: Findings, kb: KnowledgeBase) -> list[str]:
+    """Screen groups answered "yes" where no member has been confirmed.
+
+    Such a "yes" counts as a red flag of the group's urgency: the person said
+    they have something on the list, and answering "no" or "not sure" to each
+    item afterwards (confusion, or not wanting to say) does not undo that.
+    Once a member is confirmed, that member's own red flag takes over.
+    """
+    screens = _index(kb).screens
+    out = []
+    for gid in sorted(findings.positive_screens):
+        group = screens.get(gid)
+        if group is not None and not any(
+            findings.status(fid) is Status.PRESENT for fid in group[1]
+        ):
+            out.append(gid)
+    return out
 
 
 def facts_of(findings: Findings, kb: KnowledgeBase) -> Facts:
@@ -77,6 +104,9 @@ def facts_of(findings: Findings, kb: KnowledgeBase) -> Facts:
         fid for fid, state in findings.family.items() if state.status is Status.PRESENT
     )
     pregnant = findings.pregnant is Status.PRESENT
+    urgencies = {index.urgency[fid] for fid in present if fid in index.urgency}
+    if findings.positive_screens:
+        urgencies.update(index.screens[gid][0] for gid in unresolved_screens(findings, kb))
     return Facts(
         present=present,
         family_present=family,
@@ -84,7 +114,7 @@ def facts_of(findings: Findings, kb: KnowledgeBase) -> Facts:
         symptom_categories=frozenset(
             index.symptom_category[fid] for fid in present if fid in index.symptom_category
         ),
-        red_flag_urgencies=frozenset(index.urgency[fid] for fid in present if fid in index.urgency),
+        red_flag_urgencies=frozenset(urgencies),
         risk_factor=bool(
             present & index.risk_factors
             or family & index.family_risk

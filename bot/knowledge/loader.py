@@ -22,6 +22,7 @@ from bot.knowledge.schema import (
     TRIAGE_LEVELS,
     URGENCIES,
     AgePrior,
+    AgeRate,
     AnalyteDef,
     Band,
     CapGroup,
@@ -64,7 +65,9 @@ FINDING_OPTIONAL = (
     "judgement",
     "ask_rate",
     "ask_rate_source",
+    "ask_rate_by_age",
 )
+MAX_AGE = 120
 
 # Condition keys and the shape of their value (see docs/knowledge-base.md).
 CONDITION_KEYS = (
@@ -215,6 +218,7 @@ def _parse_finding(where: str, raw: Any) -> FindingDef:
     if not isinstance(screen_when, list) or kind != "red_flag" and screen_when:
         _fail("K019", where=where, detail="screen_when is a list, for red flags only")
     ask_rate, ask_rate_source = _ask_rate(where, raw, kind, prior)
+    by_age, by_age_source = _ask_rate_by_age(where, raw, ask_rate)
     return FindingDef(
         id=fid,
         kind=kind,
@@ -237,6 +241,8 @@ def _parse_finding(where: str, raw: Any) -> FindingDef:
         judgement=_bool(where, "judgement", raw.get("judgement", False)),
         ask_rate=ask_rate,
         ask_rate_source=ask_rate_source,
+        ask_rate_by_age=by_age,
+        ask_rate_by_age_source=by_age_source,
     )
 
 
@@ -259,6 +265,45 @@ def _ask_rate(
     if "ask_rate_source" not in raw:
         _fail("K004", where=where, keys=["ask_rate_source"])
     return rate, _source(f"{where} ask_rate_source", raw["ask_rate_source"])
+
+
+def _ask_rate_by_age(
+    where: str, raw: dict[str, Any], ask_rate: float | None
+) -> tuple[tuple[AgeRate, ...], str | None]:
+    """Optional "yes" rates by age band: ``{source, bands: [{min_age, max_age, rate}]}``.
+
+    Bands must not overlap (one age, one rate); gaps fall back to ``ask_rate``, which
+    is therefore required. A rate of 0 is allowed here and means "does not apply at
+    this age" (a pregnancy-planning medicine at 80).
+    """
+    if "ask_rate_by_age" not in raw:
+        return (), None
+    here = f"{where} ask_rate_by_age"
+    if ask_rate is None:
+        _fail("K019", where=here, detail="ask_rate_by_age needs ask_rate (for an unknown age)")
+    body = raw["ask_rate_by_age"]
+    _check_keys(here, body, ("source", "bands"), ())
+    source = _source(here, body["source"])
+    if not isinstance(body["bands"], list) or not body["bands"]:
+        _fail("K019", where=here, detail="'bands' must be a non-empty list")
+    bands = []
+    for i, band in enumerate(body["bands"]):
+        bw = f"{here}.bands[{i}]"
+        _check_keys(bw, band, ("min_age", "max_age", "rate"), ())
+        low, high, rate = band["min_age"], band["max_age"], band["rate"]
+        for name, age in (("min_age", low), ("max_age", high)):
+            if isinstance(age, bool) or not isinstance(age, int) or not 0 <= age <= MAX_AGE:
+                _fail("K020", where=bw, field=name, expected=f"a whole age 0-{MAX_AGE}", value=age)
+        if low > high:
+            _fail("K019", where=bw, detail=f"min_age {low} is above max_age {high}")
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+            _fail("K020", where=bw, field="rate", expected="a number from 0 to below 1", value=rate)
+        bands.append(AgeRate(low, high, float(rate)))
+    bands.sort(key=lambda b: b.min_age)
+    for prev, cur in zip(bands, bands[1:], strict=False):
+        if cur.min_age <= prev.max_age:
+            _fail("K019", where=here, detail=f"age bands overlap at {cur.min_age}")
+    return tuple(bands), source
 
 
 def _parse_findings(path: Path) -> tuple[str, dict[str, FindingDef]]:
@@ -717,7 +762,7 @@ def _parse_screen_groups(
             _fail("K013", where=here, id=gid)
         if gid in findings or gid in QUESTION_IDS:
             _fail("K019", where=here, detail="a group id must differ from finding and question ids")
-        _check_keys(here, body, ("question", "members"), ())
+        _check_keys(here, body, ("question", "members", "label", "message"), ())
         members = body["members"]
         if not isinstance(members, list) or len(members) < 2 or len(set(members)) != len(members):
             _fail("K019", where=here, detail="members must list two or more different red flags")
@@ -738,6 +783,8 @@ def _parse_screen_groups(
             question=_text(here, "question", body["question"]),
             urgency=urgencies.pop(),
             members=tuple(members),
+            label=_text(here, "label", body["label"]),
+            message=_text(here, "message", body["message"]),
         )
     return groups
 

@@ -41,6 +41,18 @@ Condition = dict[str, Any]
 
 
 @dataclass(frozen=True)
+class AgeRate:
+    """The share of "yes" answers expected from people aged ``min_age``-``max_age``.
+
+    A rate of 0 means the question does not apply at that age (it is never worth asking).
+    """
+
+    min_age: int
+    max_age: int
+    rate: float
+
+
+@dataclass(frozen=True)
 class FindingDef:
     """One thing the assistant can ask about or recognise in text."""
 
@@ -67,6 +79,18 @@ class FindingDef:
     # questions.yml). It weighs the expected value of asking, so rare items come last.
     ask_rate: float | None = None
     ask_rate_source: str | None = None
+    # The same by age band, for findings whose "yes" rate depends strongly on age (metformin
+    # after 50, nitrous oxide before 30). Ages outside every band use ``ask_rate``.
+    ask_rate_by_age: tuple[AgeRate, ...] = ()
+    ask_rate_by_age_source: str | None = None
+
+    def ask_rate_for(self, age: int | None) -> float | None:
+        """The "yes" rate for a person of this age (``ask_rate`` when the age is unknown)."""
+        if age is not None:
+            for band in self.ask_rate_by_age:
+                if band.min_age <= age <= band.max_age:
+                    return band.rate
+        return self.ask_rate
 
     @property
     def all_phrases(self) -> list[str]:
@@ -232,13 +256,18 @@ class ScreenGroup:
     """Red flags asked together as one "any of these?" question.
 
     A "no" settles every member at once; a "yes" is followed by the members one
-    by one, so the person gets the message for the flag they actually have.
+    by one, so the person gets the message for the flag they actually have. Until
+    one is confirmed, the "yes" itself counts as a red flag of the group's urgency.
     """
 
     id: str
     question: str
     urgency: str
     members: tuple[str, ...]
+    # Said to the person when they answered "yes" and no member is confirmed (yet): the
+    # "yes" alone is enough to act on, whatever they answer about each item afterwards.
+    label: str = ""
+    message: str = ""
 
 
 # eq=False: a knowledge base is compared (and hashed) by identity, so caches of values
