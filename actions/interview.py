@@ -131,6 +131,9 @@ def answer_from_message(question: Any, intent: str, text: str) -> str | None:
     option = option_from_text(question, text)
     if option is not None:
         return option
+    values = {str(value) for value, _label in getattr(question, "options", None) or ()}
+    if intent == "deny" and "none" in values:
+        return "none"  # "no" to "have any of these?" means none of them
     return SKIP if intent == "unsure" else None
 
 

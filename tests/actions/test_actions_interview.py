@@ -198,3 +198,19 @@ def test_useful_words_that_do_not_answer_are_noted_and_the_question_asked_again(
     assert validation.texts[0].startswith("Thanks, I've noted:")
     assert ask.responses[0]["text"] == "How old are you?"
     assert convo.slot("interview_attempts") == 0
+
+
+def test_no_to_a_which_of_these_question_means_none_of_them():
+    from actions.interview import answer_from_message
+    from bot.questions import Question
+
+    family = Question(
+        "family_history",
+        "Has a relative had any of these?",
+        "choice",
+        (("pernicious_anaemia", "Pernicious anaemia"), ("none", "None of these")),
+    )
+    assert answer_from_message(family, "deny", "no") == "none"
+    assert answer_from_message(family, "inform", "None of these") == "none"
+    sex = Question("sex", "What sex?", "choice", (("female", "Female"), ("male", "Male")))
+    assert answer_from_message(sex, "deny", "no") is None
