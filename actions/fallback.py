@@ -42,6 +42,10 @@ MEANINGS = {
 }
 
 
+def looks_like_markup(text: str) -> bool:
+    return bool(_MARKUP.search(text or ""))
+
+
 def bad_input_response(text: str) -> str | None:
     """The response for input that is not a sentence, or ``None`` for a sentence."""
     stripped = (text or "").strip()

@@ -25,6 +25,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.config import interview_settings
+from actions.fallback import bad_input_response, looks_like_markup
 from actions.findings_io import (
     Sync,
     as_float,
@@ -184,13 +185,34 @@ class ValidateInterviewForm(Action):
             pending = _pending_question(load_findings(tracker), state.pending)
         # A button press on a choice is an answer whatever the classifier made of it.
         pressed = option_from_text(pending, text) if pending is not None else None
-        if phase == "answer" and intent in NOT_ANSWERS and pressed is None:
+        # Input that is not a sentence (empty, huge, symbols, markup) is no request
+        # to act on, whatever the classifier guessed: the question is asked again.
+        bad = bad_input_response(text) if phase == "answer" else None
+        garbled = (
+            bad is not None
+            and intent != "report_red_flag"
+            and (
+                bad != "bad_input_no_words"
+                or looks_like_markup(text)
+                or pending is None
+                or answer_from_message(pending, intent, text) is None  # "54" is an age
+            )
+        )
+        if phase == "answer" and intent in NOT_ANSWERS and pressed is None and not garbled:
             return []
 
         sync = sync_findings(tracker, dispatcher)
         asked = list(state.asked)
         attempts = state.attempts
-        if pending is not None and intent not in SOFT_REPLIES:
+        if garbled:
+            say(dispatcher, bad or "interview_reprompt")
+            if pending is not None:
+                attempts += 1
+                if attempts >= interview_settings().max_reprompts:
+                    say(dispatcher, "interview_skip")
+                    self._apply(dispatcher, tracker, sync, pending.id, "unsure")
+                    asked, attempts = asked + [pending.id], 0
+        elif pending is not None and intent not in SOFT_REPLIES:
             asked, attempts = self._answer(
                 dispatcher, tracker, sync, pending, pressed, asked, attempts
             )

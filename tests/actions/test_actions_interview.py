@@ -214,3 +214,23 @@ def test_no_to_a_which_of_these_question_means_none_of_them():
     assert answer_from_message(family, "inform", "None of these") == "none"
     sex = Question("sex", "What sex?", "choice", (("female", "Female"), ("male", "Male")))
     assert answer_from_message(sex, "deny", "no") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("x" * 3000, "faq"), ("<script>alert(1)</script>", "out_of_scope"), ("😀😀😀", "greet")],
+)
+def test_input_that_is_not_a_sentence_is_not_acted_on_inside_the_interview(convo, text, intent):
+    start(convo)
+    convo.user(text, intent, confidence=0.9)
+    validation, ask, rejected = convo.form()
+    assert not rejected  # no FAQ answer or other guess
+    assert validation.texts[0].startswith(("That's a long message", "I can only read plain"))
+    assert ask.responses[0]["text"] == "How old are you?"
+
+
+def test_a_bare_number_is_still_an_age(convo):
+    start(convo)
+    convo.user("54", "nlu_fallback", confidence=0.2)
+    convo.form()
+    assert convo.findings().age == 54
