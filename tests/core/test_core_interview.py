@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from core_builders import make
+from core_builders import interview, make
 
 from bot.assessment import assess
 from bot.findings import Findings
@@ -13,18 +13,6 @@ from bot.questions import apply_answer, next_question
 
 COMMON = ("metformin", "ppi", "diet")
 RARE = ("ileal_resection", "knuckle_pigmentation")
-
-
-def interview(findings: Findings, answers: dict[str, str], default: str) -> list[str]:
-    """Question ids in the order asked, answering from ``answers`` or with ``default``."""
-    asked: list[str] = []
-    for _ in range(60):
-        question = next_question(findings)
-        if question is None:
-            return asked
-        asked.append(question.id)
-        findings = apply_answer(findings, question.id, answers.get(question.id, default))
-    raise AssertionError(f"the interview did not end: {asked}")
 
 
 MAN_55 = {"age": "55", "sex": "male", "diet": "omnivore", "family_history": "none"}

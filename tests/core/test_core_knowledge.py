@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,15 +9,7 @@ import yaml
 
 from bot.errors import KnowledgeError
 from bot.knowledge import load_knowledge
-from bot.knowledge.loader import DATA_DIR, load_from
-
-
-@pytest.fixture()
-def kb_copy(tmp_path: Path) -> Path:
-    """A writable copy of the real knowledge files."""
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
-    return target
+from bot.knowledge.loader import load_from
 
 
 def _edit_findings(folder: Path, change) -> None:
@@ -202,6 +193,9 @@ def _edit_questions(folder: Path, change) -> None:
             "K019",
         ),
         (lambda d: d["screen_groups"]["bleeding_screen"].pop("question"), "K004"),
+        (lambda d: d["screen_groups"]["emergency_screen"].pop("message"), "K004"),
+        (lambda d: d["screen_groups"]["emergency_screen"].update(message=" "), "K020"),
+        (lambda d: d["screen_groups"]["bleeding_screen"].pop("label"), "K004"),
         (lambda d: d["default_ask_rate"].update(symptom=1.5), "K017"),
         (lambda d: d.pop("max_questions"), "K004"),
     ],

@@ -13,6 +13,7 @@ from bot.triage import triage
 KB = load_knowledge()
 SCORED_IDS = sorted(f.id for f in KB.findings.values() if f.kind in ("symptom", "risk_factor"))
 RED_FLAGS = sorted(f.id for f in KB.by_kind("red_flag"))
+SCREEN_GROUPS = sorted(KB.questions["screen_groups"])
 FAMILY_IDS = sorted(f.id for f in KB.findings.values() if f.family_relevant)
 LAB_VALUES = {
     "b12_total": st.floats(25, 3000),
@@ -142,7 +143,9 @@ def findings_with_flags(draw) -> Findings:
         st.dictionaries(st.sampled_from(RED_FLAGS), st.sampled_from(list(Status)), max_size=2)
     )
     items = {**findings.items, **{k: FindingState(v) for k, v in flags.items()}}
-    return Findings(**{**findings.__dict__, "items": items})
+    # A "yes" to a grouped screen is a red flag of its own until a member is confirmed.
+    screens = draw(st.frozensets(st.sampled_from(SCREEN_GROUPS)))
+    return Findings(**{**findings.__dict__, "items": items, "positive_screens": screens})
 
 
 @SETTINGS
