@@ -165,6 +165,15 @@ _ANSWERS = {
     "not",
     "negative",
     "nil",
+    # "numbness? don't know", "chest pain? maybe": a hedge answers the question before it.
+    "do",
+    "dunno",
+    "idk",
+    "unsure",
+    "maybe",
+    "possibly",
+    "perhaps",
+    "probably",
 }
 # Clause openers that turn the sentence ("no chest pain but tingling everywhere").
 _TURNS = {"but", "however", "although", "though", "tho", "altho", "whereas", "except", "yet"}
@@ -246,6 +255,8 @@ class FastConText:
         self.name = name
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.rule_map: dict[str, object] = {}
+        # Rules that count only where they close a clause ("... but I'm not", "..., I think?").
+        self.clause_end_keys: set[str] = set()
 
     def add_rules(self, rules: Iterable, raw_rules: Iterable[dict]) -> None:
         from bot.nlu.context_rules import expand_pattern
@@ -261,17 +272,28 @@ class FastConText:
                 docs = [self.nlp.make_doc(str(raw["literal"]))]
             self.matcher.add(key, [d for d in docs if len(d)])
             self.rule_map[key] = rule
+            if raw.get("at_clause_end"):
+                self.clause_end_keys.add(key)
 
     def __call__(self, doc: Doc) -> Doc:
         from medspacy.common.util import prune_overlapping_matches
         from medspacy.context.context_graph import ConTextGraph
         from medspacy.context.context_modifier import ConTextModifier
 
+        from bot.nlu.context_rules import closes_clause
+
         targets = list(doc.spans[SPAN_GROUP]) if SPAN_GROUP in doc.spans else []
         graph = ConTextGraph(prune_on_modifier_overlap=True)
         graph.targets = targets
-        matches = prune_overlapping_matches(self.matcher(doc)) if targets else []
         strings = self.nlp.vocab.strings
+        matches = [
+            (match_id, start, end)
+            for match_id, start, end in (self.matcher(doc) if targets else [])
+            if strings[match_id] not in self.clause_end_keys or closes_clause(doc, end)
+        ]
+        # Longest phrase wins where two overlap, as in medspacy; the clause-end test runs
+        # first so that a closing phrase that is not at the end cannot hide a shorter one.
+        matches = prune_overlapping_matches(matches)
         graph.modifiers = [
             ConTextModifier(self.rule_map[strings[match_id]], start, end, doc)
             for match_id, start, end in matches

@@ -28,6 +28,8 @@ CATEGORIES = (
     "NEG_BREAK",
     "PSEUDO",
     "TERMINATE",
+    "ECHO_ABSENT",
+    "ECHO_PRESENT",
 )
 DIRECTIONS = ("FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO")
 _KEYS = {
@@ -40,6 +42,7 @@ _KEYS = {
     "check",
     "allowed_types",
     "excluded_types",
+    "at_clause_end",
 }
 
 _POSSESSIVES = {"my", "our", "his", "her", "their", "me", "mine"}
@@ -119,17 +122,145 @@ def not_onset(target: Span, _modifier: Span, _between: Span) -> bool:
     return not any(token.norm_ in _ONSET for token in sent)
 
 
+# Words that may trail a closing phrase without continuing the clause ("not sure tbh").
+_CLOSERS = {",", ";", ".", "?", "!", "...", "!!", "??"}
+_TRAILERS = {"tbh", "tho", "though", "honestly", "really", "lol", "either", "x", "xx", "haha"}
+
+
+def closes_clause(doc, end: int) -> bool:
+    """Whether the tokens from ``end`` to the end of the clause are only punctuation or
+    trailing filler words: "my husband is vegan but I'm not" ends with "I'm not", while in
+    "I'm not sure" the same words go on."""
+    for i in range(end, len(doc)):
+        token = doc[i]
+        if token.is_sent_start or token.text in _CLOSERS:
+            return True
+        if not (token.is_punct or token.is_space or token.norm_ in _TRAILERS):
+            return False
+    return True
+
+
+# Tokens that separate the parts of one sentence ("I'm vegan, not sure about numbness").
+_SEGMENT_BREAKS = {",", ";", ":", "-", "--", "("}
+FINDING_LABELS = ("SYMPTOM", "RISK_FACTOR", "RED_FLAG")
+_SPAN_GROUP = "b12_targets"  # bot.nlu.components.SPAN_GROUP (not imported: no spaCy pipes here)
+
+
+def _segment_has_finding(doc, start: int, sent_end: int) -> bool:
+    """Whether the comma-part of the sentence starting at ``start`` names a finding."""
+    end = next((i for i in range(start, sent_end) if doc[i].text in _SEGMENT_BREAKS), sent_end)
+    group = doc.spans.get(_SPAN_GROUP, [])
+    return any(s.label_ in FINDING_LABELS and start <= s.start < end for s in group)
+
+
+def clause_back(target: Span, modifier: Span, _between: Span) -> bool:
+    """A hedge reaches back only within its own part of the sentence.
+
+    "tingling maybe" and "tingling, not sure" are unsure about the tingling; in "I'm vegan,
+    tingling maybe" or "mum has PA, I'm vegan, not sure" the hedge must not reach the diet or
+    the mother. A hedge that stands alone after one comma ("tingling in my feet, not sure")
+    still refers to the part just before it.
+    """
+    if target.start >= modifier.end:
+        return True
+    doc = target.doc
+    breaks = [i for i in range(target.end, modifier.start) if doc[i].text in _SEGMENT_BREAKS]
+    if not breaks:
+        return True
+    if len(breaks) > 1:
+        return False
+    sent_end = modifier.sent.end if doc.has_annotation("SENT_START") else len(doc)
+    return not _segment_has_finding(doc, breaks[0] + 1, sent_end)
+
+
+def hedge(target: Span, modifier: Span, between: Span) -> bool:
+    """ "not sure", "no idea": forward they doubt what follows ("not sure numbness is the
+    word"); backward only when they close the clause, and then only within it (see
+    ``clause_back``), so "I'm vegan, not sure about numbness" leaves the diet alone."""
+    if target.start >= modifier.end:
+        return True
+    return closes_clause(target.doc, modifier.end) and clause_back(target, modifier, between)
+
+
+_DETERMINERS = {"my", "the", "this", "these", "that", "those", "our", "his", "her", "their"}
+
+
+def not_possessed(target: Span, _modifier: Span, _between: Span) -> bool:
+    """ "worried about pernicious anaemia" is a fear; "worried about my PA" is a fact."""
+    return not (target.start > 0 and target.doc[target.start - 1].norm_ in _DETERMINERS)
+
+
+_QUESTION_OPENERS = {"does", "do", "can", "could", "will", "would", "might", "may", "is", "are"}
+_PERSON_AFTER = {"me", "my", "us", "our"}
+
+
+def causal_question(target: Span, modifier: Span, _between: Span) -> bool:
+    """ "can cause tingling" is a possibility, "metformin gives me diarrhoea" is the person's
+    fact; what comes before "cause" is asked about only in a question ("does b12 deficiency
+    cause tingling?")."""
+    doc = target.doc
+    sent = modifier.sent if doc.has_annotation("SENT_START") else doc[:]
+    words = [t for t in sent if not t.is_space]
+    question = bool(words) and (words[-1].text.endswith("?") or words[0].norm_ in _QUESTION_OPENERS)
+    if target.start >= modifier.end:
+        about_person = modifier.end < len(doc) and doc[modifier.end].norm_ in _PERSON_AFTER
+        return question or not about_person
+    return question and not_possessed(target, modifier, _between)
+
+
+_LIST_CLOSERS = {"or", "nor"}
+
+
+def comma_list(target: Span, modifier: Span, _between: Span) -> bool:
+    """A negation reaches past a comma only into a list it closes with "or" / "nor".
+
+    "no tingling, numbness or weakness" denies all three; in "no chest pain, tired all the
+    time", "not pregnant, exhausted" or an answer "No, my feet tingle" the comma starts a new
+    statement, and reading it as denied would tell someone they are fine when they are not.
+    """
+    if target.start < modifier.end:
+        return True
+    doc = target.doc
+    breaks = [i for i in range(modifier.end, target.start) if doc[i].text in (",", ";")]
+    if not breaks:
+        return True
+    sent_end = modifier.sent.end if doc.has_annotation("SENT_START") else len(doc)
+    return any(doc[i].norm_ in _LIST_CLOSERS for i in range(breaks[0], sent_end))
+
+
 CHECKS: dict[str, Callable[[Span, Span, Span], bool]] = {
     "possessive_before_target": possessive_before_target,
     "not_onset": not_onset,
     "answer_no": answer_no,
     "positive_target": positive_target,
     "relative_scope": relative_scope,
+    "clause_back": clause_back,
+    "not_possessed": not_possessed,
+    "hedge": hedge,
+    "comma_list": comma_list,
+    "causal_question": causal_question,
 }
 
 
 class ContextRuleError(ValueError):
     """A rule in context_rules.yml is malformed."""
+
+
+def _check_names(raw: dict[str, Any]) -> list[str]:
+    """``check`` is one name or a list of names that must all pass."""
+    check = raw.get("check")
+    if check is None:
+        return []
+    return [str(c) for c in check] if isinstance(check, list) else [str(check)]
+
+
+def _combined_check(names: list[str]) -> Callable[[Span, Span, Span], bool] | None:
+    if not names:
+        return None
+    if len(names) == 1:
+        return CHECKS[names[0]]
+    checks = [CHECKS[name] for name in names]
+    return lambda target, modifier, between: all(c(target, modifier, between) for c in checks)
 
 
 def _validate(index: int, raw: dict[str, Any]) -> None:
@@ -140,10 +271,13 @@ def _validate(index: int, raw: dict[str, Any]) -> None:
         raise ContextRuleError(f"context rule {index}: unknown category {raw.get('category')!r}")
     if raw.get("direction", "BIDIRECTIONAL") not in DIRECTIONS:
         raise ContextRuleError(f"context rule {index}: unknown direction {raw.get('direction')!r}")
-    if "check" in raw and raw["check"] not in CHECKS:
-        raise ContextRuleError(f"context rule {index}: unknown check {raw['check']!r}")
+    for name in _check_names(raw):
+        if name not in CHECKS:
+            raise ContextRuleError(f"context rule {index}: unknown check {name!r}")
     if not raw.get("literal"):
         raise ContextRuleError(f"context rule {index}: a literal is required")
+    if not isinstance(raw.get("at_clause_end", False), bool):
+        raise ContextRuleError(f"context rule {index}: at_clause_end must be true or false")
 
 
 @lru_cache(maxsize=1)
@@ -190,7 +324,7 @@ def build_rules() -> list[Any]:
 
     built = []
     for raw in rule_dicts():
-        check = CHECKS.get(raw.get("check", ""))
+        check = _combined_check(_check_names(raw))
         direction = raw.get("direction", "BIDIRECTIONAL")
         max_scope = raw.get("max_scope")
         if direction in ("TERMINATE", "PSEUDO") and max_scope is None:

@@ -130,6 +130,7 @@ def analyse(text: Any, nlp=None) -> Analysis:
     durations: list[tuple[Any, int]] = []
     pregnancy: list[tuple[Status, int | None, tuple[int, int]]] = []
     spans = list(doc.spans[SPAN_GROUP]) if SPAN_GROUP in doc.spans else []
+    shareable: list[tuple[Any, str, Verdict]] = []
     for span in spans:
         categories = {m.category for m in span._.modifiers}
         label = span.label_
@@ -139,6 +140,10 @@ def analyse(text: Any, nlp=None) -> Analysis:
             if target is None:
                 continue
             verdict = verdict_of(categories, history_persists(target))
+            if (verdict.family or verdict.other_person) and not (
+                verdict.negated or verdict.hypothetical or verdict.uncertain
+            ):
+                shareable.append((span, target.id, verdict))
             if verdict.other_person:
                 continue
             mention = mention_from(target.id, verdict, text[where[0] : where[1]], *where)
@@ -181,6 +186,11 @@ def analyse(text: Any, nlp=None) -> Analysis:
             except ValueError as error:
                 result.lab_errors.append(str(error))
                 spans_at[f"lab_error:{value['analyte']}"] = where
+    for mention in _echo_mentions(doc, text, shareable):
+        key = (mention.id, mention.status, mention.family, mention.past, mention.negated)
+        if key not in seen:
+            seen.add(key)
+            result.mentions.append(mention)
     if pregnancy:
         # A clear "yes" beats a "not sure"; the first definite answer wins otherwise.
         order = {Status.PRESENT: 0, Status.ABSENT: 1, Status.UNKNOWN: 2}
@@ -195,6 +205,38 @@ def analyse(text: Any, nlp=None) -> Analysis:
     if where:
         spans_at["duration"] = where
     return Analysis(result, spans_at)
+
+
+ECHO_STATUS = {"ECHO_ABSENT": True, "ECHO_PRESENT": False}
+
+
+def _echo_mentions(doc, text: str, shareable: list[tuple[Any, str, Verdict]]) -> list[Mention]:
+    """The person's own findings from "... but I'm not" / "... and so am I".
+
+    Such a phrase answers for the person about a finding just said of a relative or someone
+    else ("my husband is vegan but I'm not": the person is not vegan; the husband's diet is
+    dropped as usual). It reaches back within its sentence, or, standing as a sentence of its
+    own ("My husband is vegan. I'm not."), into the sentence before.
+    """
+    graph = getattr(doc._, "context_graph", None)
+    if graph is None or not shareable:
+        return []
+    mentions = []
+    for modifier in graph.modifiers:
+        negated = ECHO_STATUS.get(modifier.category)
+        if negated is None:
+            continue
+        start, end = modifier.modifier_span
+        own_sentence = doc[start].sent
+        sources = [item for item in shareable if item[0] in modifier._targets]
+        if not sources and start == own_sentence.start and own_sentence.start > 0:
+            before = doc[own_sentence.start - 1].sent
+            sources = [item for item in shareable if before.start <= item[0].start < before.end]
+        for _span, fid, verdict in sources:
+            own = Verdict(negated=negated, ended=verdict.ended, historical=verdict.historical)
+            where = (doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
+            mentions.append(mention_from(fid, own, text[where[0] : where[1]], *where))
+    return mentions
 
 
 def _symptom_duration(durations, spans) -> tuple[int | None, tuple[int, int] | None]:

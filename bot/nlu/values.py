@@ -142,7 +142,7 @@ def find_sex(text: str) -> Iterator[ValueSpan]:
 
 _PREGNANT = re.compile(
     r"\b(?:(\d{1,2})\s*(?:\+\s*\d\s*)?(?:-\s*)?(?:weeks?|wks?|w)\s*(?:pregnant|preg|along|gone)\b"
-    r"|(?:pregnant|preggers|preggo|pregnent|pregant)(?:\s*(?:,|at|-|with|for)?\s*(\d{1,2})\s*(?:weeks?|wks?)\b)?"
+    r"|(?:pregnant|preggers|preggo|pregnent|pregant)(?:\s*(?:,|at|-|with|for|\()?\s*(\d{1,2})\s*(?:weeks?|wks?)\b)?"
     r"|expecting\s+(?:a|our|my|the)\s+(?:\w+\s+)?(?:baby|child|kid|twins)"
     r"|(?:i'?m|i\s+am|im|we'?re|we\s+are)\s+expecting\b"
     r"|with\s+child\b"

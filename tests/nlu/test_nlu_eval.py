@@ -2,6 +2,8 @@
 
 ``eval_dev.yml`` was used while building the rules; ``eval_heldout.yml`` was written at
 the same time and kept out of development, so its score is the honest estimate.
+``eval_heldout2.yml`` is a later fresh sample, scored once before the rules were changed for
+it (the first-run figure is in docs/language-understanding.md).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from bot.nlu.extract import extract
 from .evalset import load_cases, score_cases
 
 MIN_F1 = 0.92
-EVAL_SETS = ["eval_dev.yml", "eval_heldout.yml"]
+EVAL_SETS = ["eval_dev.yml", "eval_heldout.yml", "eval_heldout2.yml"]
 
 
 @pytest.mark.parametrize("name", EVAL_SETS)
@@ -48,7 +50,7 @@ def test_eval_ids_exist_in_knowledge_base():
     from .evalset import parse_expected
 
     known = set(load_knowledge().findings)
-    for name in ("eval_dev.yml", "eval_heldout.yml"):
+    for name in EVAL_SETS:
         for case in load_cases(name):
             for item in case.get("mentions") or []:
                 assert parse_expected(str(item))[0] in known, (name, case["text"], item)
