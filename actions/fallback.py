@@ -24,7 +24,7 @@ from actions.texts import say
 
 MAX_MESSAGE_CHARS = 1000
 _MARKUP = re.compile(r"<[^>]{0,200}>|```|\{\{.*?\}\}|\$\{.*?\}")
-_LETTERS = re.compile(r"[^\W\d_]{2,}")
+_LETTERS = re.compile(r"[^\W\d_]")
 
 # Plain descriptions of the intents worth offering back to the person.
 MEANINGS = {

@@ -234,3 +234,10 @@ def test_a_bare_number_is_still_an_age(convo):
     convo.user("54", "nlu_fallback", confidence=0.2)
     convo.form()
     assert convo.findings().age == 54
+
+
+def test_a_short_sentence_with_a_number_is_not_mistaken_for_odd_input(convo):
+    start(convo, Findings(age=40, sex="male").with_item("shortness_of_breath", Status.PRESENT))
+    convo.user("I'm 58", "inform")
+    validation, _ask, _ = convo.form()
+    assert not any(t.startswith("I can only read plain") for t in validation.texts)

@@ -81,6 +81,8 @@ def test_start_over_clears_everything_kindly_and_ends_the_interview(convo):
         ("<script>alert(1)</script>", "bad_input_no_words"),
         ("{{7*7}}", "bad_input_no_words"),
         ("I feel odd", None),
+        ("I'm 58", None),
+        ("no", None),
     ],
 )
 def test_input_that_is_not_a_sentence_is_recognised(text, response):
