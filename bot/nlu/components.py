@@ -56,10 +56,10 @@ class TargetMatcher:
         self.matcher = Matcher(nlp.vocab)
         self.speller = Speller(())
         self.targets: dict[str, Target] = {}
+        # Matcher key -> (finding id, leading cue tokens left out of the finding span).
+        self.cues: dict[str, tuple[str, int]] = {}
 
-    def add_targets(
-        self, targets: Iterable[Target], token_rules: Iterable[tuple[str, list]] = ()
-    ) -> None:
+    def add_targets(self, targets: Iterable[Target], token_rules: Iterable[tuple] = ()) -> None:
         targets = list(targets)
         token_rules = list(token_rules)
         vocabulary = set()
@@ -74,8 +74,11 @@ class TargetMatcher:
             docs = [d for d in docs if len(d)]
             if docs:
                 self.phrase_matcher.add(target.id, docs)
-        for fid, pattern in token_rules:
-            self.matcher.add(fid, [pattern])
+        for rule in token_rules:
+            fid, pattern, cue = rule[0], rule[1], (rule[2] if len(rule) > 2 else 0)
+            key = f"{fid}@cue{cue}" if cue else fid
+            self.matcher.add(key, [pattern])
+            self.cues[key] = (fid, cue)
 
     def label_of(self, fid: str) -> str:
         return self.targets[fid].kind.upper()
@@ -84,8 +87,10 @@ class TargetMatcher:
         _lemmatize(doc, self.speller)
         spans = []
         for match_id, start, end in [*self.phrase_matcher(doc), *self.matcher(doc)]:
-            fid = self.nlp.vocab.strings[match_id]
-            if fid in self.targets:
+            fid, cue = self.cues.get(self.nlp.vocab.strings[match_id], (None, 0))
+            fid = fid or self.nlp.vocab.strings[match_id]
+            start += cue
+            if fid in self.targets and start < end:
                 spans.append(Span(doc, start, end, label=self.label_of(fid), kb_id=fid))
         spans.sort(key=lambda s: KIND_PRIORITY.get(self.targets[s.kb_id_].kind, 9))
         doc.spans[SPAN_GROUP] = sorted(filter_spans(spans), key=lambda s: s.start)

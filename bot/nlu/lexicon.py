@@ -77,16 +77,19 @@ def extra_phrases(known_ids: Iterable[str]) -> dict[str, list[str]]:
     return {str(k): [str(p) for p in (v or [])] for k, v in data.items()}
 
 
-def token_pattern_rules(known_ids: Iterable[str]) -> list[tuple[str, list[dict]]]:
-    """``token_patterns.yml`` rules as (finding id, spaCy token pattern), ids checked."""
+def token_pattern_rules(known_ids: Iterable[str]) -> list[tuple]:
+    """``token_patterns.yml`` rules as (finding id, spaCy token pattern) or, for a rule with
+    ``cue: N``, (finding id, pattern, N): its first N tokens only show what the word means
+    ("had pa") and stay outside the finding, where ConText can still read them ("might have")."""
     data = load_yaml("token_patterns.yml") or {}
     known = set(known_ids)
-    rules = []
+    rules: list[tuple] = []
     for i, rule in enumerate(data.get("patterns") or []):
         fid = str(rule["id"])
         if fid not in known:
             raise LexiconError(f"token_patterns.yml rule {i} names unknown finding {fid!r}")
-        rules.append((fid, list(rule["pattern"])))
+        cue = int(rule.get("cue", 0))
+        rules.append((fid, list(rule["pattern"]), cue) if cue else (fid, list(rule["pattern"])))
     for fid in context_only_phrases():
         if fid not in known:
             raise LexiconError(f"token_patterns.yml context_only names unknown finding {fid!r}")

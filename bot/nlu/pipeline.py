@@ -32,7 +32,7 @@ def _quiet_medspacy() -> None:
 
 def build_pipeline(
     targets: Iterable[Target] | None = None,
-    token_rules: Iterable[tuple[str, list]] | None = None,
+    token_rules: Iterable[tuple] | None = None,
 ) -> Language:
     """A fresh pipeline. ``targets`` default to the knowledge base's findings.
 

@@ -136,6 +136,16 @@ def test_negation_stops_at_a_comma_unless_a_list_goes_on(text, expected):
         ("can metformin cause diarrhoea", {"metformin?", "diarrhoea?"}),
         ("metformin gives me diarrhoea", {"metformin", "diarrhoea"}),
         ("Took metformin 2 yrs ago for a bit, not on it now", {"past:metformin"}),
+        ("Do I have b12 deficiency?", {"b12_deficiency_history?"}),
+        ("My doctor thinks I might have PA", {"pernicious_anaemia?"}),
+        ("my mum had pa", {"fam:pernicious_anaemia"}),
+        ("used to be vegetarian, now vegan", {"past:vegetarian_diet", "vegan_diet"}),
+        ("stopped metformin, now on omeprazole", {"past:metformin", "ppi"}),
+        ("mum now has PA", {"fam:pernicious_anaemia"}),
+        (
+            "b12 was low last year, had b12 jabs but stopped them",
+            {"b12_deficiency_history", "past:b12_supplements"},
+        ),
     ],
 )
 def test_questions_and_endings(text, expected):
