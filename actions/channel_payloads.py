@@ -1,11 +1,10 @@
 """Structured payloads that travel next to the text, shaped for each channel.
 
 Rasa sends a message's ``custom`` part separately from its text, so the text
-always arrives. The REST channel (and ``rasa shell``, which talks REST) passes
-``custom`` through as it is. The socket.io channel instead calls
-``emit(event, **custom)``, so there the payload must sit under ``data``, or the
-emit fails. Channels whose connector expects its own custom format get the text
-alone rather than a payload they would reject.
+always arrives. The REST channel passes ``custom`` through as it is. The
+socket.io channel instead calls ``emit(event, **custom)``, so there the payload
+must sit under ``data``, or the emit fails. Channels whose connector expects
+its own custom format, and the terminal, get the text alone.
 """
 
 from __future__ import annotations
@@ -15,7 +14,9 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-PLAIN_CUSTOM_CHANNELS = frozenset({"rest", "cmdline", "callback"})
+# `rasa shell` ("cmdline") prints a custom payload as raw JSON after the text;
+# a person at a terminal is better served by the text alone.
+PLAIN_CUSTOM_CHANNELS = frozenset({"rest", "callback"})
 WRAPPED_CUSTOM_CHANNELS = frozenset({"socketio"})
 
 

@@ -150,6 +150,7 @@ class Sync:
     events: list[dict[str, Any]] = field(default_factory=list)
     announced: list[str] = field(default_factory=list)
     new_red_flags: list[Any] = field(default_factory=list)
+    channel: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -174,13 +175,31 @@ def new_red_flags(findings: Findings, announced: Sequence[str]) -> list[Any]:
     return sorted(hits, key=lambda h: 0 if h.urgency == "emergency" else 1)
 
 
-def announce(dispatcher: CollectingDispatcher, hits: Sequence[Any], findings: Findings) -> None:
+def emergency_payload(level: str, message: str) -> dict[str, Any]:
+    """The structured twin of an emergency text, so a rich client can show it
+    prominently without guessing from the wording."""
+    return {"type": "b12_emergency", "level": level, "message": message}
+
+
+def announce(
+    dispatcher: CollectingDispatcher,
+    hits: Sequence[Any],
+    findings: Findings,
+    channel: str | None = None,
+) -> None:
     """Send each red flag's message, then any crisis lines the triage rules add
     (e.g. for suicidal thoughts)."""
+    from actions.channel_payloads import custom_for_channel
     from bot.triage import triage
 
     for hit in hits:
-        dispatcher.utter_message(text=red_flag_text(hit))
+        text = red_flag_text(hit)
+        level = "urgent" if getattr(hit, "urgency", "emergency") == "urgent" else "emergency"
+        custom = custom_for_channel(channel, emergency_payload(level, text))
+        if custom is None:
+            dispatcher.utter_message(text=text)
+        else:
+            dispatcher.utter_message(text=text, json_message=custom)
     if hits:
         for line in triage(findings).crisis_lines:
             dispatcher.utter_message(text=line)
@@ -198,7 +217,7 @@ def sync_findings(
     ingested_until = as_float(tracker.get_slot(INGESTED_SLOT))
     messages = messages_to_ingest(tracker.applied_events(), ingested_until)
     findings = fold_messages(before, messages)
-    sync = Sync(before=before, findings=findings)
+    sync = Sync(before=before, findings=findings, channel=tracker.get_latest_input_channel())
     stamps = [t for t in (_timestamp(m) for m in messages) if t is not None]
     if stamps:
         sync.events.append(SlotSet(INGESTED_SLOT, max(stamps)))
@@ -215,7 +234,7 @@ def flag_red_flags(sync: Sync, dispatcher: CollectingDispatcher) -> None:
     hits = new_red_flags(sync.findings, sync.announced)
     if not hits:
         return
-    announce(dispatcher, hits, sync.findings)
+    announce(dispatcher, hits, sync.findings, sync.channel)
     sync.new_red_flags.extend(hits)
     sync.announced = sync.announced + [h.id for h in hits]
     sync.events = [e for e in sync.events if e.get("name") != ANNOUNCED_SLOT]

@@ -16,13 +16,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.channel_payloads import custom_for_channel
 from actions.findings_io import (
     announce,
+    emergency_payload,
     extraction_from_entities,
     message_entities,
     sync_findings,
 )
-from actions.texts import say
+from actions.texts import say, texts
 
 
 class ActionRedFlag(Action):
@@ -45,9 +47,14 @@ class ActionRedFlag(Action):
             }
             repeated = [h for h in red_flags(sync.findings) if h.id in named]
             if repeated:
-                announce(dispatcher, repeated, sync.findings)
+                announce(dispatcher, repeated, sync.findings, sync.channel)
             else:
-                say(dispatcher, "red_flag_generic")
+                text = texts()["red_flag_generic"]["text"]
+                custom = custom_for_channel(sync.channel, emergency_payload("emergency", text))
+                if custom is None:
+                    dispatcher.utter_message(text=text)
+                else:
+                    dispatcher.utter_message(text=text, json_message=custom)
         if tracker.active_loop_name is None:
             say(dispatcher, "red_flag_resume")
         return sync.events

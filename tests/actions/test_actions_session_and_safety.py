@@ -160,3 +160,30 @@ def test_corrupt_slots_are_treated_as_empty(convo, slot, value):
     validation, ask, rejected = convo.form()
     assert not rejected
     assert ask is not None and ask.texts[0]
+
+
+@pytest.mark.parametrize(
+    ("channel", "expect"),
+    [("rest", "plain"), ("socketio", "wrapped"), ("cmdline", "none"), ("telegram", "none")],
+)
+def test_emergency_advice_carries_a_marker_rich_clients_can_show_prominently(
+    convo_on, entities_for, channel, expect
+):
+    convo = convo_on(channel)
+    flag = entities_for(Extraction(mentions=[Mention("chest_pain", text="chest pain")]))
+    convo.user("I have chest pain", "report_red_flag", flag)
+    turn = convo.run("action_red_flag")
+    first = turn.responses[0]
+    assert "999" in first["text"]
+    custom = first.get("custom")
+    if expect == "none":
+        assert not custom
+        return
+    payload = custom["data"] if expect == "wrapped" else custom
+    assert payload == {"type": "b12_emergency", "level": "emergency", "message": first["text"]}
+
+
+def test_an_unmatched_red_flag_is_still_marked_as_an_emergency(convo):
+    convo.user("something alarming", "report_red_flag")
+    turn = convo.run("action_red_flag")
+    assert turn.responses[0]["custom"]["type"] == "b12_emergency"
