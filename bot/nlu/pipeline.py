@@ -30,6 +30,31 @@ def _quiet_medspacy() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def add_upper_case_exceptions(nlp: Language) -> None:
+    """Split "DON'T", "CAN'T", "IM" as spaCy splits "don't", "can't", "im".
+
+    spaCy's English exceptions are case-sensitive and list lower and title case only, so a
+    message typed in capitals ("I CAN'T BREATHE", "I DON'T HAVE CHEST PAIN") kept "CAN'T" as
+    one word: the emergency phrase did not match and the negation was not seen. People in
+    distress often type in capitals, so every splitting exception gets its upper-case twin
+    with the same NORM.
+    """
+    from spacy.symbols import NORM, ORTH
+
+    rules = nlp.tokenizer.rules or {}
+    for text, pieces in list(rules.items()):
+        upper = text.upper()
+        if len(pieces) < 2 or upper == text or upper in rules or not upper.isascii():
+            continue
+        nlp.tokenizer.add_special_case(
+            upper,
+            [
+                {ORTH: piece[ORTH].upper(), NORM: piece.get(NORM, piece[ORTH].lower())}
+                for piece in pieces
+            ],
+        )
+
+
 def build_pipeline(
     targets: Iterable[Target] | None = None,
     token_rules: Iterable[tuple] | None = None,
@@ -45,6 +70,7 @@ def build_pipeline(
         known = [t.id for t in targets]
         token_rules = token_pattern_rules(known) if token_rules is None else token_rules
     nlp = spacy.blank("en")
+    add_upper_case_exceptions(nlp)
     matcher: TargetMatcher = nlp.add_pipe("b12_targets")
     matcher.add_targets(targets, token_rules or ())
     nlp.add_pipe("b12_values")

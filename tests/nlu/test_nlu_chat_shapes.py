@@ -89,6 +89,9 @@ def test_the_person_answers_for_themselves(text, expected):
         ("b12 came back borderline low", {"b12_deficiency_history"}),
         ("my b12 was fine but iron was low", set()),
         ("b12 wasn't low", set()),
+        # Questions about a level are not a result.
+        ("is my b12 low", set()),
+        ("what b12 level is too low", set()),
     ],
 )
 def test_low_b12_without_a_number(text, expected):
@@ -137,6 +140,8 @@ def test_negation_stops_at_a_comma_unless_a_list_goes_on(text, expected):
         ("metformin gives me diarrhoea", {"metformin", "diarrhoea"}),
         ("Took metformin 2 yrs ago for a bit, not on it now", {"past:metformin"}),
         ("Do I have b12 deficiency?", {"b12_deficiency_history?"}),
+        ("can you check whether i have b12 deficiency", {"b12_deficiency_history?"}),
+        ("what are my chances of having b12 deficiency", {"b12_deficiency_history?"}),
         ("My doctor thinks I might have PA", {"pernicious_anaemia?"}),
         ("my mum had pa", {"fam:pernicious_anaemia"}),
         ("used to be vegetarian, now vegan", {"past:vegetarian_diet", "vegan_diet"}),
@@ -193,6 +198,11 @@ def test_an_answer_with_a_time_gives_the_complaint_duration():
         ("chest pain? don't know", {"chest_pain": Status.UNKNOWN}),
         ("my husband has chest pain but I don't", {"chest_pain": Status.ABSENT}),
         ("I'm vegan, not sure about chest pain", {"chest_pain": Status.UNKNOWN}),
+        # Typed in capitals: "CAN'T" and "DON'T" must split like "can't" and "don't".
+        ("I CAN'T BREATHE", {"severe_breathlessness": Status.PRESENT}),
+        ("I CANT WALK", {"rapid_leg_weakness": Status.PRESENT}),
+        ("I DON'T HAVE CHEST PAIN", {"chest_pain": Status.ABSENT}),
+        ("i DONT have chest pain", {"chest_pain": Status.ABSENT}),
     ],
 )
 def test_red_flags_in_these_shapes(text, expected, red_flag_ids):
