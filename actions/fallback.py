@@ -21,10 +21,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.findings_io import latest_text
 from actions.texts import say
+from bot.nlu.input_check import odd_input_kind
 
-MAX_MESSAGE_CHARS = 1000
 _MARKUP = re.compile(r"<[^>]{0,200}>|```|\{\{.*?\}\}|\$\{.*?\}")
-_LETTERS = re.compile(r"[^\W\d_]")
 
 # Plain descriptions of the intents worth offering back to the person.
 MEANINGS = {
@@ -48,14 +47,10 @@ def looks_like_markup(text: str) -> bool:
 
 def bad_input_response(text: str) -> str | None:
     """The response for input that is not a sentence, or ``None`` for a sentence."""
-    stripped = (text or "").strip()
-    if not stripped:
-        return "bad_input_empty"
-    if len(stripped) > MAX_MESSAGE_CHARS:
-        return "bad_input_too_long"
-    if _MARKUP.search(stripped) or not _LETTERS.search(stripped):
-        return "bad_input_no_words"
-    return None
+    kind = odd_input_kind(text)
+    if kind is None and _MARKUP.search(text or ""):
+        kind = "no_words"
+    return f"bad_input_{kind}" if kind else None
 
 
 def best_guess(tracker: Tracker) -> str | None:

@@ -34,6 +34,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.input_check import odd_input_kind
 from bot.nlu.resources import patterns_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
     def get_default_config() -> dict[str, Any]:
         return {
             "red_flag_intent": "report_red_flag",
+            # Empty, over-long or letter-free input goes here instead of to a guess.
+            "odd_input_intent": "nlu_fallback",
             # Not a setting: makes Rasa's cache key change with the lexicon and rules.
             "lexicon_fingerprint": patterns_fingerprint(),
         }
@@ -64,6 +67,7 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
         self.red_flag_intent: str | None = config.get("red_flag_intent") or None
+        self.odd_input_intent: str | None = config.get("odd_input_intent") or None
 
     @classmethod
     def create(
@@ -103,7 +107,9 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         if self.red_flag_intent and any(
             e["entity"] == "red_flag" and "role" not in e for e in entities
         ):
-            self._set_red_flag_intent(message)
+            self._set_intent(message, self.red_flag_intent)
+        elif self.odd_input_intent and odd_input_kind(text) is not None:
+            self._set_intent(message, self.odd_input_intent)
 
     @staticmethod
     def _kinds() -> dict[str, str]:
@@ -111,12 +117,9 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
 
         return {fid: f.kind for fid, f in load_knowledge().findings.items()}
 
-    def _set_red_flag_intent(self, message: Message) -> None:
-        intent = {"name": self.red_flag_intent, "confidence": 1.0}
-        ranking = [
-            r
-            for r in message.get(INTENT_RANKING_KEY) or []
-            if r.get("name") != self.red_flag_intent
-        ]
+    @staticmethod
+    def _set_intent(message: Message, name: str) -> None:
+        intent = {"name": name, "confidence": 1.0}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(intent), *ranking], add_to_output=True)

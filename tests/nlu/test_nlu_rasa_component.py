@@ -90,6 +90,24 @@ def test_odd_messages_do_not_crash(component, text):
         assert entity["extractor"] == "B12ClinicalExtractor"
 
 
+@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "??? !!! 123", "x" * 1200])
+def test_input_that_is_not_a_sentence_goes_to_the_fallback(component, text):
+    message = component.process([_message(text, "start_check", 0.9)])[0]
+    assert message.get(INTENT) == {"name": "nlu_fallback", "confidence": 1.0}
+    assert message.get(INTENT_RANKING_KEY)[0]["name"] == "nlu_fallback"
+
+
+def test_a_long_message_with_an_emergency_is_still_an_emergency(component):
+    text = "I have been feeling awful for weeks. " * 30 + "Now I have chest pain."
+    message = component.process([_message(text, "inform")])[0]
+    assert message.get(INTENT)["name"] == "report_red_flag"
+
+
+def test_an_ordinary_sentence_keeps_its_intent(component):
+    message = component.process([_message("I feel tired all the time", "inform")])[0]
+    assert message.get(INTENT)["name"] == "inform"
+
+
 def test_default_config_carries_the_lexicon_fingerprint():
     assert (
         B12ClinicalExtractor.get_default_config()["lexicon_fingerprint"]
