@@ -24,7 +24,7 @@ CV_CONFIG = Path(__file__).with_name("config_cv.yml")
 FOLDS = 5
 MIN_INTENT_MACRO_F1 = 0.95
 MIN_FAQ_MACRO_F1 = 0.80
-CV_TIMEOUT_SECONDS = 45 * 60
+CV_TIMEOUT_SECONDS = 90 * 60
 REPORT_KEYS = {"accuracy", "macro avg", "weighted avg", "micro avg"}
 
 pytestmark = pytest.mark.slow
