@@ -1,5 +1,5 @@
 # The two commands of the quick start are `make run` and `make test`.
-.PHONY: help run shell test setup train lint bench clean
+.PHONY: help run shell test cv setup train lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -9,6 +9,9 @@ run:  ## set up (first time), train if needed, start the assistant in the termin
 
 test:  ## set up (first time) and run every check: lint, tests, validation, conversations
 	@bash scripts/test.sh
+
+cv:  ## 5-fold cross-validation of the intent classifier (30-60 min; prints macro-F1)
+	@bash -c 'source scripts/common.sh && ensure_venv && cd "$$ROOT" && "$$PY" -m pytest -m slow -s -q tests/intents/test_intent_cross_validation.py'
 
 setup:  ## create the virtual environment from requirements.lock
 	@bash -c 'source scripts/common.sh && ensure_venv'
