@@ -82,13 +82,17 @@ def _serve(cwd: Path, model: Path, port: int, log: Path) -> subprocess.Popen:
     return subprocess.Popen(args, cwd=cwd, env=ENV, stdout=log.open("w"), stderr=subprocess.STDOUT)
 
 
-def _measure(port: int, prefix: str, conversations: int) -> list[float]:
-    for message in CONVERSATION[:3]:  # warm-up, not counted
-        _post(port, f"{prefix}-warmup", message)
-    times = []
+def _measure(ports: dict[str, int], conversations: int) -> dict[str, list[float]]:
+    """Alternate the two servers turn by turn, so that whatever else the machine
+    is doing affects both alike."""
+    for name, port in ports.items():
+        for message in CONVERSATION[:3]:  # warm-up, not counted
+            _post(port, f"{name}-warmup", message)
+    times: dict[str, list[float]] = {name: [] for name in ports}
     for n in range(conversations):
         for message in CONVERSATION:
-            times.append(_post(port, f"{prefix}-{n}", message))
+            for name, port in ports.items():
+                times[name].append(_post(port, f"{name}-{n}", message))
     return times
 
 
@@ -116,6 +120,7 @@ def main() -> int:
     processes: list[subprocess.Popen] = []
     try:
         t0 = time.monotonic()
+        (scratch / "init").mkdir()
         subprocess.run([RASA, "init", "--no-prompt", "--init-dir", str(scratch / "init")],
                        env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         init_model = next((scratch / "init" / "models").glob("*.tar.gz"))
@@ -136,11 +141,10 @@ def main() -> int:
         _wait_ready(5105, ours)
         _wait_ready(5106, bare)
 
-        results = {}
-        for name, port, proc in (("bare rasa init", 5106, bare), ("b12 assistant", 5105, ours)):
-            stats = _stats(_measure(port, name.split()[0], args.conversations))
-            stats["rss_mib"] = _rss_mib(proc.pid)
-            results[name] = stats
+        times = _measure({"bare rasa init": 5106, "b12 assistant": 5105}, args.conversations)
+        results = {name: _stats(turns) for name, turns in times.items()}
+        results["bare rasa init"]["rss_mib"] = _rss_mib(bare.pid)
+        results["b12 assistant"]["rss_mib"] = _rss_mib(ours.pid)
         results["b12 assistant"]["action_server_rss_mib"] = _rss_mib(actions.pid)
 
         print(f"{'server':<16}{'turns':>7}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}{'RSS MiB':>10}")
