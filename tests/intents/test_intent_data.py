@@ -250,10 +250,10 @@ def test_faq_answers_do_not_copy_the_seed_article() -> None:
 
 def test_copy_check_catches_a_lifted_sentence_but_not_a_paraphrase() -> None:
     """Guard the guard: case and punctuation changes must not hide a copied sentence."""
-    lifted = (
-        "Good question! INTRINSIC FACTOR helps the body absorb vitamin B12 in the small "
-        "intestine; when a person lacks this protein, they can become deficient."
-    )
+    # A sentence of the article itself, shouted and re-punctuated (read at run time, so
+    # this file never holds a copy of it).
+    sentence = max(SEED_ARTICLE.read_text(encoding="utf-8").split("."), key=len)
+    lifted = "Good question! " + sentence.upper().replace(",", ";") + "!"
     paraphrase = (
         "Intrinsic factor is a protein made in the stomach, and without it the gut "
         "takes up very little B12 from food."
