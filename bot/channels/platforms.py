@@ -23,13 +23,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.plain_messages import NATIVE, QUICK_REPLIES_OVER_3, TEXT, platform_message
+from bot.channels.whole_messages import WholeMessageOutput
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
-class PlatformOutput(OutputChannel):
+class PlatformOutput(WholeMessageOutput, OutputChannel):
     """Wraps a connector's output channel and cleans each message before it is sent."""
 
     def __init__(self, inner: OutputChannel, buttons_mode: str = NATIVE) -> None:
@@ -43,14 +44,6 @@ class PlatformOutput(OutputChannel):
         cleaned = platform_message(message, self.buttons_mode)
         if cleaned is not None:
             await self.inner.send_response(recipient_id, cleaned)
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"custom": json_message})
 
 
 def cleaning(on_new_message: Handler, buttons_mode: str) -> Handler:

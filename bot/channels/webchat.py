@@ -38,6 +38,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.web_messages import web_message
+from bot.channels.whole_messages import WholeMessageOutput
 
 logger = logging.getLogger(__name__)
 
@@ -64,21 +65,13 @@ COMMON_HEADERS = {
 }
 
 
-class WebChatOutput(SocketIOOutput):
+class WebChatOutput(WholeMessageOutput, SocketIOOutput):
     """Sends each bot message to the page as a single ``bot_uttered`` event."""
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         event = web_message(message)
         if event is not None:
             await self._send_message(recipient_id, event)
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"custom": json_message})
 
 
 def valid_session_id(value: Any) -> str | None:
