@@ -3,6 +3,7 @@
     python -m bot assess FILE.json [--json | --text | --both] [--html OUT.html] [--now ISO]
     python -m bot labs "b12 150 pmol/L" [--json]
     python -m bot extract "been knackered for months, pins and needles"
+    python -m bot purge --older-than 30d | db check | db upgrade   (see bot.storage.cli)
 
 ``assess`` prints JSON by default (the documented contract, safe to pipe);
 ``--text`` prints the readable doctor summary with the chat explanation,
@@ -132,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_extract = sub.add_parser("extract", help="run the language understanding on a message")
     p_extract.add_argument("text", help="the message, or '-' for stdin")
     p_extract.set_defaults(func=_cmd_extract)
+    from bot.storage.cli import add_commands
+
+    add_commands(sub)
     return parser
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session
 
@@ -124,13 +124,23 @@ class AssessmentStore:
             gone += session.execute(delete(Record).where(Record.id == record_id)).rowcount
         return int(gone)
 
+    def count_older(self, older_than: timedelta, now: datetime | None = None) -> int:
+        cutoff = (now or utcnow()) - older_than
+        with Session(self.engine) as session:
+            query = select(func.count()).select_from(Record).where(Record.updated_at < cutoff)
+            return int(session.scalar(query) or 0)
+
     def purge(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Remove records (and their assessments) untouched for longer than ``older_than``."""
         cutoff = (now or utcnow()) - older_than
         with Session(self.engine) as session, session.begin():
             stale = select(Record.id).where(Record.updated_at < cutoff)
             gone = session.execute(
-                delete(StoredAssessment).where(StoredAssessment.record_id.in_(stale))
+                delete(StoredAssessment).where(StoredAssessment.record_id.in_(stale)),
+                execution_options={"synchronize_session": False},
             ).rowcount
-            gone += session.execute(delete(Record).where(Record.updated_at < cutoff)).rowcount
+            gone += session.execute(
+                delete(Record).where(Record.updated_at < cutoff),
+                execution_options={"synchronize_session": False},
+            ).rowcount
         return int(gone)

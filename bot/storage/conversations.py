@@ -103,3 +103,19 @@ def purge_unconsented(engine: Engine, idle_for: timedelta, now: datetime | None 
         idle = _idle_senders(connection, events, cutoff)
         keep = consented_senders(connection, events, idle)
         return _delete_senders(connection, events, [s for s in idle if s not in keep])
+
+
+def count_purgeable(
+    engine: Engine, older_than: timedelta, unconsented_after: timedelta, now: datetime | None = None
+) -> int:
+    """How many conversations a purge with these ages would delete (for ``--dry-run``)."""
+    now = now or utcnow()
+    with engine.connect() as connection:
+        events = _events(connection)
+        if events is None:
+            return 0
+        old = set(_idle_senders(connection, events, now - older_than))
+        idle = _idle_senders(connection, events, now - unconsented_after)
+        idle = [s for s in idle if s not in old]
+        keep = consented_senders(connection, events, idle)
+        return len(old) + len([s for s in idle if s not in keep])

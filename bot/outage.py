@@ -1,0 +1,84 @@
+"""What the person hears when the action server cannot answer.
+
+Rasa 3.6 logs a failed custom-action call and carries on with nothing said:
+the person sees silence and does not know whether to wait, retry or worry.
+:func:`install` wraps Rasa's ``RemoteAction.run`` so that a failed call ends
+the turn with one clear message instead. The person's message is already in
+the tracker by then, so nothing they said is lost: the next action that runs
+folds every message it has not seen yet into the findings.
+
+Installed by :class:`bot.storage.tracker_store.B12TrackerStore` when the Rasa
+server starts (Rasa 3.6 has no hook for this), never at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE = (
+    "Sorry, part of me is temporarily unavailable, so I couldn't finish that. Nothing you "
+    "told me is lost: please try again in a minute. If you feel very unwell, call 999, 112 "
+    "or 911 now."
+)
+UNAVAILABLE_EMERGENCY = (
+    "What you describe could need urgent help: call 999, 112 or 911, or go to A&E, now. "
+    "Part of me is temporarily unavailable, so I can't say more just now."
+)
+RED_FLAG_INTENT = "report_red_flag"
+ACTION_LISTEN = "action_listen"
+_MARK = "_b12_outage_reply"
+
+
+def reply_for(tracker: Any) -> str:
+    """The emergency wording when the message was recognised as one, else the retry note."""
+    message = getattr(tracker, "latest_message", None)
+    intent = (getattr(message, "intent", None) or {}).get("name")
+    return UNAVAILABLE_EMERGENCY if intent == RED_FLAG_INTENT else UNAVAILABLE
+
+
+def _already_said(tracker: Any, text: str) -> bool:
+    """Whether this turn already carries the message (a form calls two actions)."""
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    for event in reversed(getattr(tracker, "events", [])):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, BotUttered) and event.text == text:
+            return True
+    return False
+
+
+def outage_events(tracker: Any) -> list[Any]:
+    from rasa.shared.core.events import BotUttered, FollowupAction
+
+    text = reply_for(tracker)
+    events: list[Any] = []
+    if not _already_said(tracker, text):
+        events.append(BotUttered(text, data={"custom": {"type": "b12_unavailable"}}))
+    events.append(FollowupAction(ACTION_LISTEN))
+    return events
+
+
+def install() -> None:
+    """Wrap ``RemoteAction.run`` once per process."""
+    from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+    from rasa.shared.exceptions import RasaException
+
+    original = RemoteAction.run
+    if getattr(original, _MARK, False):
+        return
+
+    async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
+        try:
+            return await original(self, output_channel, nlg, tracker, domain)
+        except ActionExecutionRejection:
+            raise
+        except RasaException:
+            logger.error("Custom action %s could not run: action server unavailable", self.name())
+            return outage_events(tracker)
+
+    setattr(run, _MARK, True)
+    RemoteAction.run = run  # type: ignore[method-assign]

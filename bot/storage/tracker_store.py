@@ -1,0 +1,127 @@
+"""Rasa's SQL tracker store, configured from the environment, failing fast, able to forget.
+
+Loaded by the Rasa server from ``endpoints.yml``::
+
+    tracker_store:
+      type: bot.storage.tracker_store.B12TrackerStore
+
+What it adds to Rasa's ``SQLTrackerStore`` (whose tables and queries it keeps):
+
+* the database comes from ``B12_DATABASE_URL`` (default: the SQLite file
+  ``var/b12.db``), so no password is ever written in a file;
+* an unreachable database stops the start-up within seconds with a clear
+  message, where Rasa 3.6 retries forever in silence;
+* a turn in which ``action_delete_my_data`` ran is not saved, and every
+  event the conversation had is deleted;
+* a turn whose custom action cannot reach the action server ends with a
+  clear "temporarily unavailable" message (:mod:`bot.outage`);
+* conversations whose person did not agree to keeping their answers are
+  deleted once they are no longer live (idle longer than the domain's
+  session expiration), checked at most every ``purge_interval`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
+
+from bot.storage.config import (
+    StorageConfigError,
+    StorageUnavailable,
+    check_database,
+    connect_timeout,
+    database_url,
+    describe,
+)
+from bot.storage.conversations import erase_conversation, purge_unconsented
+
+logger = logging.getLogger(__name__)
+
+ERASE_ACTION = "action_delete_my_data"
+DEFAULT_PURGE_INTERVAL = 600.0
+DEFAULT_SESSION_MINUTES = 60.0
+
+
+class StorageStartupError(RasaException):
+    """Raised at start-up; Rasa prints it and the server does not start."""
+
+
+class B12TrackerStore(SQLTrackerStore):
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        event_broker: EventBroker | None = None,
+        erase_action: str = ERASE_ACTION,
+        purge_interval: float = DEFAULT_PURGE_INTERVAL,
+        **kwargs: Any,
+    ) -> None:
+        for ignored in ("host", "url", "dialect", "db", "username", "password", "port"):
+            if kwargs.pop(ignored, None) is not None:
+                logger.warning(
+                    "tracker_store.%s in endpoints.yml is ignored: set B12_DATABASE_URL", ignored
+                )
+        try:
+            url = database_url()
+            check_database(url, connect_timeout())
+        except (StorageConfigError, StorageUnavailable) as error:
+            logger.error("%s", error)
+            raise StorageStartupError(str(error)) from None
+        from bot.outage import install
+
+        install()  # a failed action-server call gets a clear reply (bot/outage.py)
+        self.erase_action = erase_action
+        self.purge_interval = float(purge_interval)
+        self._next_purge = 0.0
+        logger.info("Conversations are stored in the %s", describe(url))
+        super().__init__(
+            domain=domain,
+            event_broker=event_broker,
+            host=url.render_as_string(hide_password=False),
+            **kwargs,
+        )
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if self._erases(tracker):
+            gone = erase_conversation(self.engine, tracker.sender_id)
+            logger.info("Erased a conversation on request (%d events)", gone)
+        else:
+            await super().save(tracker)
+        self._purge_expired()
+
+    def _erases(self, tracker: DialogueStateTracker) -> bool:
+        """Whether the erase action ran in the part of the tracker not stored yet."""
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+        return any(
+            isinstance(e, ActionExecuted) and e.action_name == self.erase_action
+            for e in new_events
+        )
+
+    def _session_length(self) -> timedelta:
+        minutes = DEFAULT_SESSION_MINUTES
+        config = getattr(self.domain, "session_config", None)
+        if config is not None and config.session_expiration_time:
+            minutes = float(config.session_expiration_time)
+        return timedelta(minutes=minutes)
+
+    def _purge_expired(self) -> None:
+        now = time.monotonic()
+        if now < self._next_purge:
+            return
+        self._next_purge = now + self.purge_interval
+        try:
+            gone = purge_unconsented(self.engine, self._session_length())
+        except Exception:  # housekeeping must never break a conversation
+            logger.exception("Could not remove expired conversations")
+            return
+        if gone:
+            logger.info("Removed %d events of expired conversations kept without consent", gone)
