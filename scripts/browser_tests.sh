@@ -44,13 +44,12 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$ROOT/test-artifacts/browser" "$ROOT/var"
+# A database of their own, so that the tests start from nothing and leave nothing.
+export B12_DATABASE_URL="sqlite:///$RUN_DIR/b12.db"
+unset B12_REDIS_URL
 ACTIONS_LOG="$ROOT/test-artifacts/browser/actions.log" start_action_server
-cat > "$RUN_DIR/endpoints.yml" <<YAML
-action_endpoint:
-  url: "http://127.0.0.1:$ACTIONS_PORT/webhook"
-YAML
 log "Starting the assistant with the web chat on 127.0.0.1:$RASA_PORT"
-"$VENV/bin/rasa" run --model "$MODEL" --endpoints "$RUN_DIR/endpoints.yml" \
+"$VENV/bin/rasa" run --model "$MODEL" --endpoints endpoints.yml \
   --credentials credentials.yml --interface 127.0.0.1 --port "$RASA_PORT" \
   > "$ROOT/test-artifacts/browser/rasa.log" 2>&1 &
 RASA_PID=$!

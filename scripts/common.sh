@@ -78,10 +78,39 @@ ensure_model() {
 
 ACTIONS_PORT="${B12_ACTIONS_PORT:-5055}"
 ACTIONS_PID=""
+# endpoints.yml reads the action server's address and shared secret from these.
+# Without a configured secret, each start makes a random one that only the two
+# processes started here know.
+if [ -z "${B12_ACTIONS_TOKEN:-}" ]; then
+  B12_ACTIONS_TOKEN="$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+fi
+export B12_ACTIONS_TOKEN
+export B12_ACTIONS_URL="${B12_ACTIONS_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
+
+# Rasa's HTTP API stays off unless B12_API_TOKEN is set; browsers from other
+# origins are refused unless listed in B12_CORS_ORIGINS (space or comma separated).
+rasa_security_args() {
+  RASA_SECURITY_ARGS=()
+  if [ -n "${B12_API_TOKEN:-}" ]; then
+    [ "${#B12_API_TOKEN}" -ge 16 ] || die "B12_API_TOKEN must be at least 16 characters"
+    RASA_SECURITY_ARGS+=(--enable-api --auth-token "$B12_API_TOKEN")
+  fi
+  if [ -n "${B12_CORS_ORIGINS:-}" ]; then
+    local origins
+    read -r -a origins <<< "${B12_CORS_ORIGINS//,/ }"
+    RASA_SECURITY_ARGS+=(--cors "${origins[@]}")
+  fi
+}
+
+# Fail in a second, not after loading the model, when the database or Redis is down.
+check_storage() {
+  "$PY" -m bot db check >/dev/null || die "the assistant cannot start without its database (see above)"
+}
 
 start_action_server() {
-  log "Starting the action server on 127.0.0.1:$ACTIONS_PORT"
-  (cd "$ROOT" && exec "$VENV/bin/rasa" run actions --port "$ACTIONS_PORT" --actions actions) \
+  log "Starting the action server on ${B12_ACTIONS_HOST:-127.0.0.1}:$ACTIONS_PORT"
+  export B12_ACTIONS_URL="http://127.0.0.1:$ACTIONS_PORT/webhook"
+  (cd "$ROOT" && B12_ACTIONS_PORT="$ACTIONS_PORT" exec "$PY" -m actions.server) \
     > "${ACTIONS_LOG:-$ROOT/var/actions.log}" 2>&1 &
   ACTIONS_PID=$!
   local i

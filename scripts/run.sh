@@ -12,6 +12,8 @@ PORT="${B12_PORT:-5005}"
 HOST="${B12_HOST:-127.0.0.1}"
 CREDENTIALS="$ROOT/var/credentials.yml"
 "$PY" -m bot.channels.credentials > "$CREDENTIALS" || die "fix the channel variables above (see docs/channels.md)"
+check_storage
+rasa_security_args
 
 RASA_PID=""
 cleanup() {
@@ -26,7 +28,8 @@ start_action_server
 
 log "Starting the assistant on $HOST:$PORT (about a minute to load)"
 "$VENV/bin/rasa" run --model "$MODEL" --endpoints endpoints.yml --credentials "$CREDENTIALS" \
-  --interface "$HOST" --port "$PORT" > "$ROOT/var/rasa.log" 2>&1 &
+  --interface "$HOST" --port "$PORT" ${RASA_SECURITY_ARGS[@]+"${RASA_SECURITY_ARGS[@]}"} \
+  > "$ROOT/var/rasa.log" 2>&1 &
 RASA_PID=$!
 
 for _ in $(seq 1 300); do

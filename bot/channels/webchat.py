@@ -25,10 +25,11 @@ import inspect
 import json
 import logging
 import mimetypes
+import os
 import re
 import uuid
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -105,6 +106,13 @@ def same_origin(request: Request) -> bool:
     return site in (None, "same-origin", "none")
 
 
+def allowed_origins(env: Mapping[str, str] | None = None) -> list[str] | None:
+    """Origins allowed to open a Socket.IO conversation; None means this server's own only."""
+    env = os.environ if env is None else env
+    raw = (env.get("B12_CORS_ORIGINS") or "").replace(",", " ").split()
+    return raw or None
+
+
 class WebChatInput(SocketIOInput):
     """Socket.IO with session persistence, plus the chat page at ``/webchat/``."""
 
@@ -139,7 +147,10 @@ class WebChatInput(SocketIOInput):
         return WebChatOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        # Rasa's own Socket.IO channel passes [], which turns the origin check off and
+        # lets any web page open a conversation. None keeps Engine.IO's same-origin
+        # check; B12_CORS_ORIGINS adds the pages allowed to embed the chat elsewhere.
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins())
         self.sio = sio
         bp = SocketBlueprint(sio, self.socketio_path, "webchat", __name__)
         self._add_page_routes(bp)
