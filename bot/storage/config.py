@@ -18,12 +18,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.engine import URL, make_url
 
 DEFAULT_SQLITE_PATH = Path("var") / "b12.db"
 SUPPORTED_DRIVERS = ("sqlite", "postgresql")
+# The DB-API module each backend uses in this project (requirements.lock). Any other
+# would fail on connect with an ImportError, which Rasa's tracker store loader turns
+# into a silent fallback to keeping conversations in memory.
+INSTALLED_DBAPI = {"sqlite": "pysqlite", "postgresql": "psycopg2"}
 
 
 class StorageConfigError(ValueError):
@@ -42,15 +46,21 @@ def database_url(env: Mapping[str, str] | None = None) -> URL:
         return make_url(f"sqlite:///{DEFAULT_SQLITE_PATH}")
     try:
         url = make_url(raw)
-    except Exception as error:  # SQLAlchemy raises ArgumentError with the raw URL in it
+    except Exception:  # SQLAlchemy raises ArgumentError with the raw URL in it
+        # Not chained: the cause's message holds the raw URL, password included.
         raise StorageConfigError(
             "B12_DATABASE_URL is not a database URL (expected e.g. "
             "postgresql://user:password@host:5432/dbname)"
-        ) from error
-    if url.get_backend_name() not in SUPPORTED_DRIVERS:
+        ) from None
+    backend = url.get_backend_name()
+    if backend not in SUPPORTED_DRIVERS:
         raise StorageConfigError(
-            f"B12_DATABASE_URL uses {url.get_backend_name()!r}; supported: "
-            + ", ".join(SUPPORTED_DRIVERS)
+            f"B12_DATABASE_URL uses {backend!r}; supported: " + ", ".join(SUPPORTED_DRIVERS)
+        )
+    if url.get_driver_name() != INSTALLED_DBAPI[backend]:
+        raise StorageConfigError(
+            f"B12_DATABASE_URL asks for the driver {url.get_driver_name()!r}, which is not "
+            f"installed; write {backend}://... (driver {INSTALLED_DBAPI[backend]})"
         )
     return url
 
@@ -63,6 +73,7 @@ def redis_url(env: Mapping[str, str] | None = None) -> str | None:
     parts = urlsplit(raw)
     if parts.scheme not in ("redis", "rediss") or not parts.hostname:
         raise StorageConfigError("B12_REDIS_URL must look like redis://host:6379/0")
+    redis_settings(raw)  # the port and database number, checked now rather than at first use
     return raw
 
 
@@ -99,13 +110,16 @@ def check_database(url: URL, timeout: float = 5.0) -> None:
     """
     from sqlalchemy import create_engine, text
 
-    prepare_sqlite(url)
     connect_args: dict[str, object] = {}
     if url.get_backend_name() == "postgresql":
         connect_args["connect_timeout"] = max(1, int(round(timeout)))
-    engine = create_engine(url, connect_args=connect_args, poolclass=_null_pool())
     started = time.monotonic()
+    engine = None
     try:
+        # Inside the try: an SQLite folder that cannot be made, or a driver that cannot be
+        # imported, must end the same way as an unreachable server.
+        prepare_sqlite(url)
+        engine = create_engine(url, connect_args=connect_args, poolclass=_null_pool())
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as error:
@@ -117,7 +131,8 @@ def check_database(url: URL, timeout: float = 5.0) -> None:
             "Start the database or fix B12_DATABASE_URL, then start the assistant again."
         ) from None
     finally:
-        engine.dispose()
+        if engine is not None:
+            engine.dispose()
 
 
 def check_redis(url: str, timeout: float = 5.0) -> None:
@@ -135,7 +150,10 @@ def check_redis(url: str, timeout: float = 5.0) -> None:
             "Start Redis or fix B12_REDIS_URL, then start the assistant again."
         ) from None
     if not (reply.startswith(b"+PONG") or reply.startswith(b"-NOAUTH")):
-        raise StorageUnavailable(f"{host}:{port} did not answer like a Redis server")
+        raise StorageUnavailable(
+            f"Something on {host}:{port} answered, but not like a Redis server. "
+            "Fix B12_REDIS_URL, then start the assistant again."
+        )
 
 
 @dataclass(frozen=True)
@@ -145,6 +163,7 @@ class RedisSettings:
     host: str
     port: int
     db: int
+    username: str | None
     password: str | None
     use_ssl: bool
 
@@ -156,11 +175,19 @@ def redis_settings(url: str) -> RedisSettings:
         db = int(path) if path else 0
     except ValueError:
         raise StorageConfigError("B12_REDIS_URL's database must be a number, e.g. /0") from None
+    try:
+        port = parts.port or 6379
+    except ValueError:  # its message would quote the URL's text
+        raise StorageConfigError(
+            "B12_REDIS_URL's port must be a number from 1 to 65535, e.g. redis://host:6379/0"
+        ) from None
     return RedisSettings(
         host=parts.hostname or "localhost",
-        port=parts.port or 6379,
+        port=port,
         db=db,
-        password=parts.password,
+        # Percent-encoded in the URL, as redis-py's own URL parser expects them.
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
         use_ssl=parts.scheme == "rediss",
     )
 

@@ -44,7 +44,12 @@ class B12LockStore(LockStore):
         else:
             s = redis_settings(url)
             self.inner = RedisLockStore(
-                host=s.host, port=s.port, db=s.db, password=s.password, use_ssl=s.use_ssl
+                host=s.host,
+                port=s.port,
+                db=s.db,
+                username=s.username,
+                password=s.password,
+                use_ssl=s.use_ssl,
             )
             logger.info("Conversation locks are kept in Redis on %s:%d", s.host, s.port)
         super().__init__()

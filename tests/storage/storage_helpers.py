@@ -1,0 +1,81 @@
+"""Helpers shared by the storage tests (the fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+SERVICE_PROBE_SECONDS = 3
+# Variables the storage code reads: a developer's own settings must not leak into the tests.
+STORAGE_VARIABLES = (
+    "B12_DATABASE_URL",
+    "B12_REDIS_URL",
+    "B12_DB_CONNECT_TIMEOUT",
+    "B12_ACTIONS_TOKEN",
+    "B12_CORS_ORIGINS",
+)
+
+DOMAIN_YAML = """
+version: "3.1"
+intents:
+  - greet
+  - report_red_flag
+  - delete_my_data
+slots:
+  consent:
+    type: text
+    influence_conversation: false
+    mappings:
+      - type: custom
+  record_id:
+    type: text
+    influence_conversation: false
+    mappings:
+      - type: custom
+responses:
+  utter_greet:
+    - text: "Hello there."
+actions:
+  - action_delete_my_data
+  - action_assessment
+session_config:
+  session_expiration_time: 60
+  carry_over_slots_to_new_session: true
+"""
+
+
+def unavailable(service: str, address: str, error: object) -> None:
+    """Skip (or, under ``B12_REQUIRE_SERVICES=1``, fail) naming what is missing and why."""
+    message = (
+        f"{service} is not reachable at {address} ({error}); start it or point "
+        f"{'B12_TEST_POSTGRES_URL' if service == 'PostgreSQL' else 'B12_TEST_REDIS_URL'} at one"
+    )
+    if os.environ.get("B12_REQUIRE_SERVICES") == "1":
+        pytest.fail(message + " [B12_REQUIRE_SERVICES=1]", pytrace=False)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    """A local port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def python_env(**extra: str) -> dict[str, str]:
+    """The environment for a ``python -m bot`` subprocess: no storage settings but ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k not in STORAGE_VARIABLES}
+    env["RASA_TELEMETRY_ENABLED"] = "false"
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+PYTHON = sys.executable
