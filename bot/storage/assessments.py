@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.storage.config import database_url
 from bot.storage.database import migrated_engine
-from bot.storage.models import Record, StoredAssessment, new_id, utcnow
+from bot.storage.models import Record, StoredAssessment, as_utc, new_id, utcnow
 
 MAX_FREE_TEXT_ITEMS = 50
 MAX_FREE_TEXT_CHARS = 1000
@@ -34,6 +34,7 @@ class SavedAssessment:
     kb_version: str
     channel: str | None
     free_text: list[str] | None
+    tests: list[str]
 
 
 class AssessmentStore:
@@ -64,7 +65,7 @@ class AssessmentStore:
         now: datetime | None = None,
     ) -> str:
         """Store one assessment under ``record_id`` (creating the record); returns its id."""
-        now = now or utcnow()
+        now = as_utc(now or utcnow())
         words = None
         if free_text is not None:
             words = [str(t)[:MAX_FREE_TEXT_CHARS] for t in list(free_text)[-MAX_FREE_TEXT_ITEMS:]]
@@ -104,13 +105,14 @@ class AssessmentStore:
                 SavedAssessment(
                     id=r.id,
                     record_id=r.record_id,
-                    created_at=r.created_at,
+                    created_at=as_utc(r.created_at),
                     probability=r.probability,
                     band=r.band,
                     triage_level=r.triage_level,
                     kb_version=r.kb_version,
                     channel=r.channel,
                     free_text=r.free_text,
+                    tests=list(r.tests or []),
                 )
                 for r in rows
             ]
@@ -125,14 +127,14 @@ class AssessmentStore:
         return int(gone)
 
     def count_older(self, older_than: timedelta, now: datetime | None = None) -> int:
-        cutoff = (now or utcnow()) - older_than
+        cutoff = as_utc(now or utcnow()) - older_than
         with Session(self.engine) as session:
             query = select(func.count()).select_from(Record).where(Record.updated_at < cutoff)
             return int(session.scalar(query) or 0)
 
     def purge(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Remove records (and their assessments) untouched for longer than ``older_than``."""
-        cutoff = (now or utcnow()) - older_than
+        cutoff = as_utc(now or utcnow()) - older_than
         with Session(self.engine) as session, session.begin():
             stale = select(Record.id).where(Record.updated_at < cutoff)
             gone = session.execute(

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import MetaData, Table, delete, func, inspect, select
 from sqlalchemy.engine import Connection, Engine
 
-from bot.storage.models import utcnow
+from bot.storage.models import as_utc, utcnow
 
 EVENTS_TABLE = "events"
 CONSENT_SLOT = "consent"
@@ -80,7 +80,7 @@ def consented_senders(connection: Connection, events: Table, senders: list[str])
 
 def purge_conversations(engine: Engine, older_than: timedelta, now: datetime | None = None) -> int:
     """Conversations with no event for longer than ``older_than``, whatever their consent."""
-    cutoff = (now or utcnow()) - older_than
+    cutoff = as_utc(now or utcnow()) - older_than
     with engine.begin() as connection:
         events = _events(connection)
         if events is None:
@@ -95,7 +95,7 @@ def purge_unconsented(engine: Engine, idle_for: timedelta, now: datetime | None 
     longer live once Rasa would start a new session (the domain's
     ``session_expiration_time``).
     """
-    cutoff = (now or utcnow()) - idle_for
+    cutoff = as_utc(now or utcnow()) - idle_for
     with engine.begin() as connection:
         events = _events(connection)
         if events is None:
@@ -109,7 +109,7 @@ def count_purgeable(
     engine: Engine, older_than: timedelta, unconsented_after: timedelta, now: datetime | None = None
 ) -> int:
     """How many conversations a purge with these ages would delete (for ``--dry-run``)."""
-    now = now or utcnow()
+    now = as_utc(now or utcnow())
     with engine.connect() as connection:
         events = _events(connection)
         if events is None:

@@ -26,6 +26,18 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """The same instant in UTC, for every value written, compared or read back.
+
+    SQLite keeps no time zone: it stores the wall-clock digits it is given and
+    returns them naive. Converting to UTC on the way in and marking naive values
+    as UTC on the way out keeps SQLite and PostgreSQL answering alike.
+    """
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
 class Record(Base):
     __tablename__ = "b12_records"
 

@@ -79,3 +79,26 @@ def python_env(**extra: str) -> dict[str, str]:
 
 
 PYTHON = sys.executable
+
+
+def table_text(engine: object) -> dict[str, str]:
+    """Every row of every table in the database, as text (to prove something is gone)."""
+    from sqlalchemy import MetaData, Table, inspect, select
+
+    tables: dict[str, str] = {}
+    with engine.connect() as connection:  # type: ignore[attr-defined]
+        metadata = MetaData()
+        for name in inspect(connection).get_table_names():
+            table = Table(name, metadata, autoload_with=connection)
+            rows = connection.execute(select(table)).all()
+            tables[name] = "\n".join(repr(tuple(row)) for row in rows)
+    return tables
+
+
+def containing(engine: object, *needles: str) -> list[str]:
+    """The tables with a row that contains any of ``needles``."""
+    return [
+        name
+        for name, rows in table_text(engine).items()
+        if any(needle in rows for needle in needles)
+    ]
