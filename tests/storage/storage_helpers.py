@@ -102,3 +102,72 @@ def containing(engine: object, *needles: str) -> list[str]:
         for name, rows in table_text(engine).items()
         if any(needle in rows for needle in needles)
     ]
+
+
+def conversation(
+    sender: str,
+    domain: object,
+    *,
+    at: float,
+    consent: str | None = None,
+    text: str = "hello",
+    record_id: str | None = None,
+) -> object:
+    """A Rasa tracker of one finished turn that started at Unix time ``at``."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        BotUttered,
+        SessionStarted,
+        SlotSet,
+        UserUttered,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    events = [
+        ActionExecuted("action_session_start", timestamp=at),
+        SessionStarted(timestamp=at),
+        ActionExecuted("action_listen", timestamp=at),
+        UserUttered(text, intent={"name": "greet", "confidence": 1.0}, timestamp=at + 1),
+    ]
+    if consent is not None:
+        events.append(SlotSet("consent", consent, timestamp=at + 2))
+    if record_id is not None:
+        events.append(SlotSet("record_id", record_id, timestamp=at + 2))
+    events += [
+        ActionExecuted("utter_greet", timestamp=at + 3),
+        BotUttered("Hello there.", timestamp=at + 3),
+        ActionExecuted("action_listen", timestamp=at + 4),
+    ]
+    return DialogueStateTracker.from_events(sender, events, domain.slots)  # type: ignore[attr-defined]
+
+
+async def seed(url: str, domain: object, *trackers: object) -> None:
+    """Write conversations the way Rasa's own SQL tracker store does (no purge on save)."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from sqlalchemy.engine import make_url
+
+    from bot.storage.config import prepare_sqlite
+
+    prepare_sqlite(make_url(url))
+    store = SQLTrackerStore(domain=domain, host=url)
+    try:
+        for tracker in trackers:
+            await store.save(tracker)
+    finally:
+        store.engine.dispose()
+
+
+def event_counts(url: str) -> dict[str, int]:
+    """Rows of Rasa's events table per conversation."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT sender_id, count(*) FROM events GROUP BY sender_id")
+            )
+            return {sender: int(count) for sender, count in rows}
+    finally:
+        engine.dispose()
