@@ -7,30 +7,18 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.assessment import has_assessment, send_assessment
 from actions.channel_payloads import utter_with_payload
 from actions.findings_io import (
-    ANNOUNCED_SLOT,
-    ASSESSMENT_SLOT,
-    FINDINGS_SLOT,
-    INGESTED_SLOT,
-    as_float,
     describe_changes,
     extraction_from_entities,
     message_entities,
     sync_findings,
 )
-from actions.interview import (
-    ANSWER_SLOT,
-    ASKED_SLOT,
-    ATTEMPTS_SLOT,
-    QUESTION_SLOT,
-    REQUESTED_SLOT,
-)
+from actions.privacy import forget_conversation
 from actions.texts import say
 from bot.findings import Findings
 
@@ -145,7 +133,7 @@ class ActionLabResult(Action):
             dispatcher.utter_message(text=lab_message(interpret(lab, sync.findings)))
         events = list(sync.events)
         if has_assessment(tracker) and not _in_interview(tracker):
-            events.append(send_assessment(dispatcher, tracker, sync.findings))
+            events.extend(send_assessment(dispatcher, tracker, sync.findings))
         elif not _in_interview(tracker):
             say(dispatcher, "offer_check")
         return events
@@ -168,7 +156,7 @@ class ActionCorrect(Action):
         dispatcher.utter_message(text="Thanks, I've updated: " + "; ".join(changes) + ".")
         events = list(sync.events)
         if has_assessment(tracker) and not _in_interview(tracker):
-            events.append(send_assessment(dispatcher, tracker, sync.findings))
+            events.extend(send_assessment(dispatcher, tracker, sync.findings))
         return events
 
 
@@ -187,23 +175,6 @@ class ActionStartOver(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        stamps = [
-            as_float(e.get("timestamp"))
-            for e in tracker.applied_events()
-            if e.get("event") == "user"
-        ]
-        stamps = [s for s in stamps if s is not None]
         say(dispatcher, "start_over")
-        return [
-            ActiveLoop(None),
-            SlotSet(REQUESTED_SLOT, None),
-            SlotSet(FINDINGS_SLOT, None),
-            SlotSet(ASSESSMENT_SLOT, None),
-            SlotSet(ANNOUNCED_SLOT, []),
-            SlotSet(ASKED_SLOT, []),
-            SlotSet(QUESTION_SLOT, None),
-            SlotSet(ATTEMPTS_SLOT, 0.0),
-            SlotSet(ANSWER_SLOT, None),
-            # What was said before starting over stays out of the new findings.
-            SlotSet(INGESTED_SLOT, max(stamps) if stamps else None),
-        ]
+        # Consent and kept assessments are a separate choice: "delete my data".
+        return forget_conversation(tracker)

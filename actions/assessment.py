@@ -11,14 +11,16 @@ from rasa_sdk.types import DomainDict
 
 from actions.channel_payloads import utter_with_payload
 from actions.findings_io import ASSESSMENT_SLOT, sync_findings
+from actions.privacy import keep_assessment
 from actions.texts import say
 from bot.findings import Findings
 
 
 def send_assessment(
     dispatcher: CollectingDispatcher, tracker: Tracker, findings: Findings
-) -> dict[str, Any]:
-    """Say the short summary, attach the full assessment, and return the slot event."""
+) -> list[dict[str, Any]]:
+    """Say the short summary with the full assessment attached, keep it if the
+    person agreed to keeping their answers, and return the slot events."""
     from bot.assessment import assess
     from bot.messages import short_summary
 
@@ -30,8 +32,9 @@ def send_assessment(
         short_summary(assessment),
         {"type": "b12_assessment", "assessment": data},
     )
+    kept = keep_assessment(dispatcher, tracker, data, findings.to_dict())
     say(dispatcher, "next_steps")
-    return SlotSet(ASSESSMENT_SLOT, data)
+    return [SlotSet(ASSESSMENT_SLOT, data), *kept]
 
 
 def has_assessment(tracker: Tracker) -> bool:
@@ -48,4 +51,4 @@ class ActionAssessment(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         sync = sync_findings(tracker, dispatcher)
-        return sync.events + [send_assessment(dispatcher, tracker, sync.findings)]
+        return sync.events + send_assessment(dispatcher, tracker, sync.findings)

@@ -1,4 +1,5 @@
-"""Session start: the opening message, and slots kept across sessions."""
+"""Session start: the opening message, the consent question, and what a
+returning person finds kept."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.findings_io import load_findings
+from actions.privacy import OPENING_ASKED, OPENING_KNOWN, OPENING_SLOT, has_consent
 from actions.texts import say
 from bot.findings import Findings
+
+# Never carried over: the form's bookkeeping, and what this session's opening said.
+NOT_CARRIED = frozenset({"requested_slot", OPENING_SLOT})
 
 
 def _carry_over(domain: DomainDict) -> bool:
@@ -20,8 +25,12 @@ def _carry_over(domain: DomainDict) -> bool:
 
 
 class ActionSessionStart(Action):
-    """Opens every session with what the assistant does and what to do in an
-    emergency; someone coming back finds their answers kept."""
+    """Opens every session with what the assistant does, what to do in an
+    emergency, and whether to keep the person's answers.
+
+    Only someone who said yes to keeping their answers finds them again in a
+    new session (and is welcomed back); everyone else starts fresh.
+    """
 
     def name(self) -> str:
         return "action_session_start"
@@ -30,12 +39,37 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = [SessionStarted()]
-        returning = False
-        if _carry_over(domain):
+        keep = _carry_over(domain) and has_consent(tracker)
+        if keep:
             for key, value in tracker.slots.items():
-                if value is not None and key != "requested_slot":
+                if value is not None and key not in NOT_CARRIED:
                     events.append(SlotSet(key, value))
-            returning = load_findings(tracker) != Findings()
-        say(dispatcher, "welcome_back" if returning else "opening")
+        if keep and load_findings(tracker) != Findings():
+            say(dispatcher, "welcome_back")
+        else:
+            say(dispatcher, "opening")
+            say(dispatcher, "consent_kept" if keep else "consent_question")
+        # The rules read this to tell a reply to the consent question from a
+        # "yes" or "no" to something else.
+        events.append(SlotSet(OPENING_SLOT, OPENING_KNOWN if keep else OPENING_ASKED))
         events.append(ActionExecuted("action_listen"))
         return events
+
+
+class ActionGreetingAfterOpening(Action):
+    """Says nothing: the opening has just greeted the person.
+
+    The web chat sends a greeting silently when a conversation opens; a second
+    hello right under the opening would only push the consent question out of
+    view. A rule runs this for a greeting that is the first reply to an opening,
+    and the next rules still read a plain "yes" or "no" after it as the answer
+    to the consent question.
+    """
+
+    def name(self) -> str:
+        return "action_greeting_after_opening"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        return []

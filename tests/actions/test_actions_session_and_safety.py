@@ -19,13 +19,41 @@ def test_a_new_session_opens_with_what_it_does_and_what_to_do_in_an_emergency(co
     assert turn.events[-1] == {**turn.events[-1], "event": "action", "name": "action_listen"}
 
 
-def test_a_returning_person_keeps_their_answers_and_is_welcomed_back(convo):
+def test_the_opening_asks_once_whether_to_keep_the_answers(convo):
+    turn = convo.run("action_session_start")
+    assert len(turn.texts) == 2
+    question = turn.responses[1]
+    assert "keep your answers" in question["text"] and "delete my data" in question["text"]
+    assert [b["payload"] for b in question["buttons"]] == ["/give_consent", "/refuse_consent"]
+    assert convo.slot("opening") == "asked_consent"
+
+
+def test_a_returning_person_who_agreed_keeps_their_answers_and_is_welcomed_back(convo):
     findings = Findings(age=50).with_item("fatigue", Status.PRESENT)
     convo.set_slot("findings", findings.to_dict())
+    convo.set_slot("consent", "yes")
+    convo.set_slot("record_id", "a" * 32)
     turn = convo.run("action_session_start")
-    assert turn.texts[0].startswith("Welcome back.")
-    carried = [e for e in turn.events if e["event"] == "slot" and e["name"] == "findings"]
-    assert carried and Findings.from_dict(carried[0]["value"]) == findings
+    assert turn.texts == [turn.texts[0]] and turn.texts[0].startswith("Welcome back.")
+    assert "delete my data" in turn.texts[0]
+    carried = {e["name"]: e["value"] for e in turn.events if e["event"] == "slot"}
+    assert Findings.from_dict(carried["findings"]) == findings
+    assert carried["record_id"] == "a" * 32 and carried["consent"] == "yes"
+    assert carried["opening"] == "consent_known"
+
+
+@pytest.mark.parametrize("consent", [None, "no", "maybe"])
+def test_without_a_yes_a_new_session_starts_fresh(convo, consent):
+    findings = Findings(age=50).with_item("fatigue", Status.PRESENT)
+    convo.set_slot("findings", findings.to_dict())
+    convo.set_slot("announced_red_flags", ["chest_pain"])
+    convo.set_slot("consent", consent)
+    turn = convo.run("action_session_start")
+    assert not turn.texts[0].startswith("Welcome back")
+    assert "keep your answers" in turn.texts[1]
+    carried = [e["name"] for e in turn.events if e["event"] == "slot"]
+    assert carried == ["opening"]
+    assert convo.slot("findings") is None and convo.slot("consent") is None
 
 
 def test_a_red_flag_that_cannot_be_matched_still_gets_emergency_advice(convo):
