@@ -40,6 +40,9 @@ CONTRACT_INTENTS = (
     "out_of_scope",
     "other_language",
     "report_red_flag",
+    "give_consent",
+    "refuse_consent",
+    "delete_my_data",
 )
 RETRIEVAL_INTENT = "faq"
 REQUIRED_FAQ_TOPICS = (
