@@ -296,12 +296,14 @@ class ActionDeleteMyData(Action):
     ) -> list[dict[str, Any]]:
         try:
             erase_kept(tracker)
+            say(dispatcher, "data_deleted")
         except StoreFailed:
-            # Say so plainly, stop saving, and keep the record id so that
-            # asking again can finish the job.
+            # The conversation goes anyway (the tracker store erases it), which
+            # also loses the only link to the record; the record id is logged
+            # (it is random and says nothing about the person) so an operator
+            # can remove the record before the retention purge does.
+            logger.error("A kept record could not be erased on request: %s", record_id_of(tracker))
             say(dispatcher, "delete_failed")
-            return [SlotSet(CONSENT_SLOT, NO)]
-        say(dispatcher, "data_deleted")
         return forget_conversation(tracker) + [
             SlotSet(CONSENT_SLOT, None),
             SlotSet(RECORD_SLOT, None),

@@ -262,19 +262,36 @@ def test_an_unreachable_database_is_reported_the_same_way(convo, monkeypatch, ca
     assert ours == ["Could not save an assessment: the database failed (OperationalError)"]
 
 
-def test_when_erasing_fails_the_person_is_told_and_can_ask_again(convo, broken_database):
+def test_when_withdrawing_cannot_erase_the_person_is_told_and_can_ask_again(
+    convo, broken_database
+):
     _start(convo)
     convo.set_slot("consent", "yes")
     convo.set_slot("record_id", "b" * 32)
     convo.user("stop saving my data", "refuse_consent")
     turn = convo.run("action_refuse_consent")
     assert "couldn't reach the saved ones" in turn.texts[0]
+    assert "delete my data" in turn.texts[0]
     assert convo.slot("consent") == "no"
+    # Kept, so that "delete my data" can still find what to erase.
     assert convo.slot("record_id") == "b" * 32
+
+
+def test_when_deleting_cannot_erase_the_person_is_told_and_the_record_can_be_found(
+    convo, broken_database, caplog
+):
+    _start(convo)
+    convo.set_slot("findings", _findings().to_dict())
+    convo.set_slot("consent", "yes")
+    convo.set_slot("record_id", "b" * 32)
     convo.user("yes", "affirm")
-    turn = convo.run("action_delete_my_data")
-    assert turn.texts[0].startswith("Sorry, I couldn't reach your saved answers")
-    assert convo.slot("record_id") == "b" * 32
+    with caplog.at_level(logging.ERROR, logger="actions.privacy"):
+        turn = convo.run("action_delete_my_data")
+    assert "couldn't reach your saved answers" in turn.texts[0]
+    assert not turn.texts[0].startswith("Done")
+    # The conversation itself is still forgotten; the log says which record is left.
+    assert convo.slot("findings") is None and convo.slot("record_id") is None
+    assert "b" * 32 in caplog.text and "shattered" not in caplog.text
 
 
 def test_starting_over_keeps_the_choice_about_keeping_answers(convo, database):
