@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,15 +137,19 @@ def check_database(url: URL, timeout: float = 5.0) -> None:
 
 
 def check_redis(url: str, timeout: float = 5.0) -> None:
-    """Fail fast if the lock store's Redis is unreachable."""
+    """Fail fast if the lock store's Redis is unreachable (over TLS for ``rediss://``)."""
     parts = urlsplit(url)
     host, port = parts.hostname or "localhost", parts.port or 6379
     try:
         with socket.create_connection((host, port), timeout=timeout) as sock:
-            sock.sendall(b"PING\r\n")
-            sock.settimeout(timeout)
-            reply = sock.recv(64)
-    except OSError as error:
+            if parts.scheme == "rediss":
+                # Verified like redis-py does by default, so a certificate problem shows now.
+                context = ssl.create_default_context()
+                with context.wrap_socket(sock, server_hostname=host) as tls:
+                    reply = _ping(tls)
+            else:
+                reply = _ping(sock)
+    except OSError as error:  # ssl.SSLError included
         raise StorageUnavailable(
             f"Cannot reach Redis on {host}:{port} ({error.strerror or error}). "
             "Start Redis or fix B12_REDIS_URL, then start the assistant again."
@@ -154,6 +159,11 @@ def check_redis(url: str, timeout: float = 5.0) -> None:
             f"Something on {host}:{port} answered, but not like a Redis server. "
             "Fix B12_REDIS_URL, then start the assistant again."
         )
+
+
+def _ping(sock: socket.socket) -> bytes:
+    sock.sendall(b"PING\r\n")
+    return sock.recv(64)
 
 
 @dataclass(frozen=True)

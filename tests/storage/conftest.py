@@ -165,9 +165,9 @@ def redis_url(test_token: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
         client.ping()
     except Exception as error:  # connection refused, timeout, authentication...
         client.close()
-        parts = urlsplit(url)  # the address without any password
-        unavailable("Redis", f"{parts.hostname}:{parts.port or 6379}{parts.path}",
-                    f"{type(error).__name__}: {error}")
+        parts = urlsplit(url)
+        address = f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}{parts.path}"
+        unavailable("Redis", address, f"{type(error).__name__}: {error}")  # no password
     monkeypatch.setenv("B12_REDIS_URL", url)
     try:
         yield url

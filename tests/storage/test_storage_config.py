@@ -260,3 +260,24 @@ def test_something_else_on_the_redis_port_is_reported_clearly() -> None:
             check_redis(f"redis://127.0.0.1:{port}/0", timeout=2)
         thread.join(timeout=2)
     _assert_clear(str(caught.value), f"127.0.0.1:{port}", "B12_REDIS_URL")
+
+
+def test_rediss_url_needs_redis_to_speak_tls() -> None:
+    """``rediss://`` makes the lock store use TLS, so the start-up check must use it too."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+
+        def answer_like_a_plain_redis() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(512)
+                connection.sendall(b"+PONG\r\n")
+
+        thread = threading.Thread(target=answer_like_a_plain_redis, daemon=True)
+        thread.start()
+        with pytest.raises(StorageUnavailable) as caught:
+            check_redis(f"rediss://127.0.0.1:{port}/0", timeout=2)
+        thread.join(timeout=2)
+    _assert_clear(str(caught.value), f"127.0.0.1:{port}", "B12_REDIS_URL")
