@@ -113,6 +113,23 @@ def allowed_origins(env: Mapping[str, str] | None = None) -> list[str] | None:
     return raw or None
 
 
+def _also_allow(sio: AsyncServer, extra: list[str] | None) -> None:
+    """Accept ``extra`` origins on top of Engine.IO's same-origin default.
+
+    Engine.IO's own list replaces the default, which would lock out the
+    assistant's own page as soon as another site is allowed.
+    """
+    if not extra:
+        return
+    eio = sio.eio
+    same_origin = type(eio)._cors_allowed_origins
+
+    def allowed(environ: dict[str, Any]) -> list[str]:
+        return list(same_origin(eio, environ) or []) + list(extra)
+
+    eio._cors_allowed_origins = allowed  # type: ignore[method-assign]
+
+
 class WebChatInput(SocketIOInput):
     """Socket.IO with session persistence, plus the chat page at ``/webchat/``."""
 
@@ -150,7 +167,8 @@ class WebChatInput(SocketIOInput):
         # Rasa's own Socket.IO channel passes [], which turns the origin check off and
         # lets any web page open a conversation. None keeps Engine.IO's same-origin
         # check; B12_CORS_ORIGINS adds the pages allowed to embed the chat elsewhere.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins())
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=None)
+        _also_allow(sio, allowed_origins())
         self.sio = sio
         bp = SocketBlueprint(sio, self.socketio_path, "webchat", __name__)
         self._add_page_routes(bp)

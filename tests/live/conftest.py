@@ -15,8 +15,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-
-from tests.live.servers import MODEL, Process, action_server, base_env, free_port, rasa_server
+from live_servers import MODEL, Process, action_server, base_env, free_port, rasa_server
 
 POSTGRES = os.environ.get("B12_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("B12_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")

@@ -15,10 +15,7 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import inspect, text
-
-from tests.live.conftest import Stack
-from tests.live.servers import (
+from live_servers import (
     ROOT,
     VENV_BIN,
     answer_for,
@@ -29,6 +26,7 @@ from tests.live.servers import (
     say,
     texts,
 )
+from sqlalchemy import inspect, text
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +37,7 @@ def _sender() -> str:
     return f"live-{secrets.token_hex(6)}"
 
 
-def _events(stack: Stack, sender: str) -> list[dict]:
+def _events(stack, sender: str) -> list[dict]:
     engine = stack.engine()
     try:
         with engine.connect() as connection:
@@ -77,7 +75,7 @@ def _start_interview(server, sender: str) -> list[dict]:  # noqa: ANN001
     return reply
 
 
-def test_restart_mid_interview_keeps_every_answer(stack: Stack) -> None:
+def test_restart_mid_interview_keeps_every_answer(stack) -> None:
     server = stack.rasa[0]
     sender = _sender()
     reply = _start_interview(server, sender)
@@ -101,7 +99,7 @@ def test_restart_mid_interview_keeps_every_answer(stack: Stack) -> None:
     assert {"fatigue", "paresthesia"} <= _present_findings(after)
 
 
-def test_action_server_down_says_so_and_loses_nothing(stack: Stack) -> None:
+def test_action_server_down_says_so_and_loses_nothing(stack) -> None:
     server = stack.rasa[0]
     sender = _sender()
     reply = _start_interview(server, sender)
@@ -131,7 +129,7 @@ def _run_to_assessment(server, sender: str) -> dict:  # noqa: ANN001
     raise AssertionError(f"no assessment after 40 answers; last reply: {texts(reply)}")
 
 
-def _rows_mentioning(stack: Stack, needles: list[str]) -> list[str]:
+def _rows_mentioning(stack, needles: list[str]) -> list[str]:
     engine = stack.engine()
     found = []
     try:
@@ -145,7 +143,7 @@ def _rows_mentioning(stack: Stack, needles: list[str]) -> list[str]:
     return found
 
 
-def test_delete_my_data_leaves_no_row_anywhere(stack: Stack) -> None:
+def test_delete_my_data_leaves_no_row_anywhere(stack) -> None:
     server = stack.rasa[0]
     sender = _sender()
     say(server, sender, "/give_consent")
@@ -169,7 +167,7 @@ def test_delete_my_data_leaves_no_row_anywhere(stack: Stack) -> None:
         assert keys == []
 
 
-def test_cancelled_delete_keeps_everything(stack: Stack) -> None:
+def test_cancelled_delete_keeps_everything(stack) -> None:
     server = stack.rasa[0]
     sender = _sender()
     say(server, sender, "/give_consent")
@@ -181,7 +179,7 @@ def test_cancelled_delete_keeps_everything(stack: Stack) -> None:
     assert len(_events(stack, sender)) > before
 
 
-def test_info_logs_hold_no_symptom_words(stack: Stack) -> None:
+def test_info_logs_hold_no_symptom_words(stack) -> None:
     server = stack.rasa[0]
     sender = _sender()
     say(server, sender, "/give_consent")
@@ -193,7 +191,7 @@ def test_info_logs_hold_no_symptom_words(stack: Stack) -> None:
     assert leaked == [], f"symptom words in the INFO logs: {leaked}"
 
 
-def test_two_replicas_share_one_conversation_in_order(stack: Stack) -> None:
+def test_two_replicas_share_one_conversation_in_order(stack) -> None:
     if stack.backend != "postgresql":
         pytest.skip("several Rasa servers need a shared database server and Redis locks")
     first = stack.rasa[0]

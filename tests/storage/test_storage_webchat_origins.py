@@ -72,12 +72,6 @@ async def test_listed_pages_connect_and_others_do_not(monkeypatch: pytest.Monkey
     assert await handshake(app, "https://evil.example") == 400
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="docs/privacy.md promises the own pages plus the listed origins, but Engine.IO "
-    "replaces its same-origin default by the list: WebChatInput.blueprint should also "
-    "accept the request's own origin when B12_CORS_ORIGINS is set",
-)
 @pytest.mark.asyncio
 async def test_listing_other_pages_keeps_the_assistants_own_page_working(
     monkeypatch: pytest.MonkeyPatch,
