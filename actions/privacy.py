@@ -56,7 +56,7 @@ OPENING_ASKED = "asked_consent"
 OPENING_KNOWN = "consent_known"
 YES = "yes"
 NO = "no"
-_RECORD_ID = re.compile(r"^[0-9a-f]{32}$")
+_RECORD_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class StoreFailed(Exception):
@@ -66,11 +66,13 @@ class StoreFailed(Exception):
 def _storage_errors() -> tuple[type[BaseException], ...]:
     """What a failing database raises; imported late so that importing the
     actions never loads SQLAlchemy."""
+    from alembic.util import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.storage.config import StorageConfigError, StorageUnavailable
 
-    return (SQLAlchemyError, StorageUnavailable, StorageConfigError, OSError)
+    # CommandError: the schema could not be migrated (e.g. a newer database).
+    return (SQLAlchemyError, StorageUnavailable, StorageConfigError, CommandError, OSError)
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +107,7 @@ def has_consent(tracker: Tracker) -> bool:
 def record_id_of(tracker: Tracker) -> str | None:
     """The conversation's record id, or ``None`` when unset or not one of ours."""
     value = tracker.get_slot(RECORD_SLOT)
-    return value if isinstance(value, str) and _RECORD_ID.match(value) else None
+    return value if isinstance(value, str) and _RECORD_ID.fullmatch(value) else None
 
 
 def new_record_id() -> str:
