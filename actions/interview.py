@@ -65,6 +65,9 @@ NOT_ANSWERS = frozenset(
         "restart",
         "goodbye",
         "report_red_flag",
+        "give_consent",
+        "refuse_consent",
+        "delete_my_data",
     }
 )
 # Replies that are polite noise during the interview: the question is simply

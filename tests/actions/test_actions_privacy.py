@@ -304,11 +304,6 @@ def test_starting_over_keeps_the_choice_about_keeping_answers(convo, database):
     assert convo.slot("findings") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="actions/interview.py's NOT_ANSWERS must list give_consent, refuse_consent and "
-    "delete_my_data so the interview hands these requests to the rules",
-)
 @pytest.mark.parametrize("intent", ["give_consent", "refuse_consent", "delete_my_data"])
 def test_privacy_requests_inside_the_interview_are_not_taken_as_answers(convo, intent):
     _start(convo)
