@@ -146,9 +146,12 @@ def _rows_mentioning(stack, needles: list[str]) -> list[str]:
 def test_delete_my_data_leaves_no_row_anywhere(stack) -> None:
     server = stack.rasa[0]
     sender = _sender()
+    # A word only this person wrote, to find their words anywhere they might be kept.
+    marker = f"kx{secrets.token_hex(4)}"
     say(server, sender, "/give_consent")
-    say(server, sender, "I'm exhausted all the time and my feet keep tingling")
+    say(server, sender, f"I'm exhausted all the time and my feet keep tingling since {marker}")
     _run_to_assessment(server, sender)
+    assert _rows_mentioning(stack, [marker]), "the person's words should have been kept"
     record_id = _latest_slot(_events(stack, sender), "record_id")
     assert record_id, "consent should have created a record id"
     assert _rows_mentioning(stack, [record_id]), "the assessment should have been kept"
@@ -159,7 +162,7 @@ def test_delete_my_data_leaves_no_row_anywhere(stack) -> None:
     assert "delete" in texts(done).lower()
 
     assert _events(stack, sender) == []
-    assert _rows_mentioning(stack, [sender, record_id, "tingling"]) == []
+    assert _rows_mentioning(stack, [sender, record_id, marker]) == []
     if stack.redis_url:
         import redis
 
