@@ -77,9 +77,13 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> B12ClinicalExtractor:
+        from bot.nlu import action_reply_check
         from bot.nlu.pipeline import get_pipeline
 
         get_pipeline()  # build now, not on the first user's message
+        # The server that loads this component also calls the action server on
+        # most turns; see action_reply_check for why its replies need this.
+        action_reply_check.install()
         return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
