@@ -114,6 +114,8 @@ def test_main_reads_its_address_and_token_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     started: dict[str, Any] = {}
+    for name in ("B12_ACTIONS_TOKEN", "B12_ACTIONS_PORT", "B12_ACTIONS_HOST"):
+        monkeypatch.delenv(name, raising=False)
 
     class FakeApp:
         def run(self, host: str, port: int, **_: Any) -> None:
