@@ -11,10 +11,19 @@ Unset: Rasa's in-memory lock store (one server). Loaded from ``endpoints.yml``::
 from __future__ import annotations
 
 import logging
-from typing import Any
+import secrets
+import time
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import (
+    LOCK_LIFETIME,
+    InMemoryLockStore,
+    LockError,
+    LockStore,
+    RedisLockStore,
+)
 
 from bot.storage.config import (
     StorageConfigError,
@@ -29,7 +38,26 @@ from bot.storage.tracker_store import StorageStartupError
 logger = logging.getLogger(__name__)
 
 
+# Deletes the mutex only if it is still ours (it may have expired and been taken).
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+MUTEX_TTL_MS = 2000
+MUTEX_WAIT_S = 10.0
+
+
 class B12LockStore(LockStore):
+    """Rasa's lock stores, with ticket changes made atomic across servers.
+
+    Rasa's ticket lock is a read-modify-write of one Redis value (read the lock,
+    add a ticket, write it back). Two servers receiving messages of the same
+    conversation at the same instant both read "no lock", both take ticket 1
+    and both run, and the tracker store then keeps only one of the two turns.
+    Every change of a conversation's lock here runs under a short Redis mutex
+    (SET NX with an expiry), so tickets are issued one at a time.
+    """
+
     def __init__(self, endpoint_config: Any = None) -> None:
         try:
             url = redis_url()
@@ -53,6 +81,43 @@ class B12LockStore(LockStore):
             )
             logger.info("Conversation locks are kept in Redis on %s:%d", s.host, s.port)
         super().__init__()
+
+    @contextmanager
+    def _mutex(self, conversation_id: str) -> Iterator[None]:
+        red = getattr(self.inner, "red", None)
+        if red is None:  # one process: Rasa's in-memory store needs no mutex
+            yield
+            return
+        key = f"{getattr(self.inner, 'key_prefix', 'lock:')}mutex:{conversation_id}"
+        token = secrets.token_hex(8)
+        deadline = time.monotonic() + MUTEX_WAIT_S
+        while not red.set(key, token, nx=True, px=MUTEX_TTL_MS):
+            if time.monotonic() > deadline:
+                raise LockError(f"Could not change the lock of conversation {conversation_id}")
+            time.sleep(0.005)
+        try:
+            yield
+        finally:
+            red.eval(_RELEASE, 1, key, token)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        with self._mutex(conversation_id):
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: str) -> None:
+        with self._mutex(conversation_id):
+            super().update_lock(conversation_id)
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        with self._mutex(conversation_id):
+            super().finish_serving(conversation_id, ticket_number)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        with self._mutex(conversation_id):
+            # The base class's steps, unguarded: the mutex is not re-entrant.
+            LockStore.finish_serving(self, conversation_id, ticket_number)
+            if not self.is_someone_waiting(conversation_id):
+                self.delete_lock(conversation_id)
 
     def get_lock(self, conversation_id: str) -> TicketLock | None:
         return self.inner.get_lock(conversation_id)

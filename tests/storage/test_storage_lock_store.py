@@ -48,6 +48,46 @@ async def test_replicas_see_each_others_tickets_and_locks(redis_url: str, test_t
     assert not one.is_someone_waiting(conversation)
 
 
+def _tickets_issued_at_once(stores: list, conversation: str, rounds: int) -> list[int]:
+    import threading
+
+    tickets: list[int] = []
+    for _ in range(rounds):
+        start = threading.Barrier(len(stores))
+        got: list[int] = []
+
+        def issue(store, start=start, got=got) -> None:  # noqa: ANN001
+            start.wait()
+            got.append(store.issue_ticket(conversation))
+
+        threads = [threading.Thread(target=issue, args=(s,)) for s in stores]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        tickets += got
+        for ticket in got:
+            stores[0].cleanup(conversation, ticket)
+    return tickets
+
+
+def test_replicas_issuing_tickets_at_the_same_instant_never_share_one(
+    redis_url: str, test_token: str
+) -> None:
+    """Two servers receiving one conversation's messages at once must queue them.
+
+    Rasa's own Redis store issues tickets by read-modify-write, so replicas racing
+    here can both get ticket 1 and both run (one turn is then lost); this store
+    serialises the change.
+    """
+    stores = [B12LockStore() for _ in range(4)]
+    conversation = f"conv-{test_token}"
+    for rounds_done in range(25):
+        tickets = _tickets_issued_at_once(stores, conversation, 1)
+        assert len(tickets) == len(set(tickets)) == 4, (rounds_done, tickets)
+    assert stores[0].get_lock(conversation) is None
+
+
 @pytest.mark.asyncio
 async def test_a_second_replica_waits_until_the_first_has_finished_the_turn(
     redis_url: str, test_token: str
