@@ -30,7 +30,7 @@ from typing import Any
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
@@ -98,13 +98,17 @@ class B12TrackerStore(SQLTrackerStore):
         self._purge_expired()
 
     def _erases(self, tracker: DialogueStateTracker) -> bool:
-        """Whether the erase action ran in the part of the tracker not stored yet."""
-        with self.session_scope() as session:
-            new_events = list(self._additional_events(session, tracker))
-        return any(
-            isinstance(e, ActionExecuted) and e.action_name == self.erase_action
-            for e in new_events
-        )
+        """Whether the erase action ran in this turn (after the latest user message).
+
+        Rasa saves once per message, so the turn is what follows that message;
+        reading the tail of the tracker costs no query on every save.
+        """
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                return False
+            if isinstance(event, ActionExecuted) and event.action_name == self.erase_action:
+                return True
+        return False
 
     def _session_length(self) -> timedelta:
         minutes = DEFAULT_SESSION_MINUTES
