@@ -15,6 +15,9 @@ What it adds to Rasa's ``SQLTrackerStore`` (whose tables and queries it keeps):
   event the conversation had is deleted;
 * a turn whose custom action cannot reach the action server ends with a
   clear "temporarily unavailable" message (:mod:`bot.outage`);
+* reading a conversation fetches only the stored events' JSON, and saving
+  counts the stored events without fetching them (Rasa's queries build an
+  object for every row on every message);
 * conversations whose person did not agree to keeping their answers are
   deleted once they are no longer live (idle longer than the domain's
   session expiration), checked at most every ``purge_interval`` seconds.
@@ -22,11 +25,15 @@ What it adds to Rasa's ``SQLTrackerStore`` (whose tables and queries it keeps):
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
@@ -88,6 +95,47 @@ class B12TrackerStore(SQLTrackerStore):
             host=url.render_as_string(hide_password=False),
             **kwargs,
         )
+        if self.engine.dialect.name == "sqlite":
+            self._reopen_sqlite()
+
+    def _reopen_sqlite(self) -> None:
+        """The SQLite engine the rest of the project uses: the same pragmas, pooled.
+
+        Rasa's engine opens and closes the file for every query session, twice
+        per message (see bot.storage.database).
+        """
+        from bot.storage.database import sqlite_pool_options, sqlite_pragmas
+
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, **sqlite_pool_options(url))
+        sa.event.listen(self.engine, "connect", sqlite_pragmas)
+        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        """Rasa's retrieval (same events, same order), reading only the JSON column."""
+        with self.session_scope() as session:
+            rows = (
+                self._event_query(session, sender_id, fetch_events_from_all_sessions)
+                .with_entities(self.SQLEvent.data)
+                .all()
+            )
+        if not rows or not self.domain:
+            return None
+        events = [json.loads(data) for (data,) in rows]
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The tracker's events not stored yet, found with a count instead of a row fetch."""
+        stored = (
+            self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False)
+            .with_entities(sa.func.count(self.SQLEvent.id))
+            .order_by(None)
+            .scalar()
+        )
+        return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if self._erases(tracker):

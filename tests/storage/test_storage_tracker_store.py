@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from storage_helpers import (
     DOMAIN_YAML,
     ROOT,
@@ -109,6 +116,60 @@ async def test_conversation_comes_back_whole_after_a_restart(
 @pytest.mark.asyncio
 async def test_unknown_conversation_is_none(make_store: Callable[..., B12TrackerStore]) -> None:
     assert await make_store().retrieve("nobody") is None
+
+
+def new_session(tracker: Any, at: float) -> None:
+    """What Rasa appends when a person comes back after the session expired."""
+    tracker.update(ActionExecuted("action_session_start", timestamp=at))
+    tracker.update(SessionStarted(timestamp=at))
+    tracker.update(SlotSet("consent", "yes", timestamp=at))
+    tracker.update(ActionExecuted("action_listen", timestamp=at))
+
+
+@pytest.mark.asyncio
+async def test_reading_and_saving_agree_with_rasas_own_queries_across_sessions(
+    make_store: Callable[..., B12TrackerStore], domain: Any, database_url: str
+) -> None:
+    """The leaner queries must return exactly what Rasa's would, session by session."""
+    tracker = conversation("alice", domain, at=ago(DAY), consent="yes", text="tired")
+    store = make_store()
+    await store.save(tracker)
+    new_session(tracker, at=ago(600))
+    another_turn(tracker, "numb feet", at=ago(590))
+    await store.save(tracker)
+
+    current = await store.retrieve("alice")
+    assert current == await SQLTrackerStore._retrieve(store, "alice", False)
+    assert [e.text for e in current.events if isinstance(e, UserUttered)] == ["numb feet"]
+    full = await store.retrieve_full_tracker("alice")
+    assert full == await SQLTrackerStore._retrieve(store, "alice", True)
+    assert list(full.events) == list(tracker.events)
+
+    # Rasa hands back a tracker of the current session; saving it after one more turn
+    # must add that turn only, not repeat the session or skip events.
+    another_turn(current, "and dizzy", at=ago(300))
+    await store.save(current)
+    assert event_counts(database_url) == {"alice": len(tracker.events) + 4}
+    again = await make_store().retrieve("alice")
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == [
+        "numb feet",
+        "and dizzy",
+    ]
+
+
+@pytest.mark.asyncio
+async def test_sqlite_file_commits_through_the_write_ahead_log(
+    make_store: Callable[..., B12TrackerStore], domain: Any, database_url: str
+) -> None:
+    """A flush per message is what made every SQLite turn slower; WAL avoids it safely."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("an SQLite setting")
+    store = make_store()
+    await store.save(conversation("alice", domain, at=ago(60)))
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 
 
 # -- forgotten on request -----------------------------------------------------------------
