@@ -6,7 +6,13 @@ time. The figure that matters is the ratio of the assistant's p95 to the bare
 bot's p95: it shows what the clinical extractor, the custom actions and the
 larger dialogue cost a person per message.
 
-Usage: .venv/bin/python bench/rest_latency.py [--conversations 40] [--keep]
+The assistant is served twice, both with its own action server
+(``python -m actions.server`` with a shared secret): once with Rasa's in-memory
+tracker store, as the bare bot has, which isolates what the assistant itself
+costs; and once as it ships, with ``endpoints.yml`` and the SQL tracker store on
+a scratch SQLite file, which adds the cost of storing every turn.
+
+Usage: .venv/bin/python bench/rest_latency.py [--conversations 30] [--keep]
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shutil
 import signal
 import statistics
@@ -76,15 +83,17 @@ def _rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def _serve(cwd: Path, model: Path, port: int, log: Path) -> subprocess.Popen:
+def _serve(cwd: Path, model: Path, port: int, log: Path, endpoints: Path | None = None,
+           env: dict[str, str] | None = None) -> subprocess.Popen:
     args = [RASA, "run", "--model", str(model), "--port", str(port), "--credentials",
-            "credentials.yml", "--endpoints", "endpoints.yml"]
-    return subprocess.Popen(args, cwd=cwd, env=ENV, stdout=log.open("w"), stderr=subprocess.STDOUT)
+            "credentials.yml", "--endpoints", str(endpoints or "endpoints.yml")]
+    return subprocess.Popen(args, cwd=cwd, env=env or ENV, stdout=log.open("w"),
+                            stderr=subprocess.STDOUT)
 
 
 def _measure(ports: dict[str, int], conversations: int) -> dict[str, list[float]]:
-    """Alternate the two servers turn by turn, so that whatever else the machine
-    is doing affects both alike."""
+    """Alternate the servers turn by turn, so that whatever else the machine is
+    doing affects them alike."""
     for name, port in ports.items():
         for message in CONVERSATION[:3]:  # warm-up, not counted
             _post(port, f"{name}-warmup", message)
@@ -106,6 +115,11 @@ def _stats(times: list[float]) -> dict[str, float]:
     }
 
 
+BARE = "bare rasa init"
+OURS_MEMORY = "b12, memory store"
+OURS_SQL = "b12, SQL store"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=30)
@@ -125,35 +139,50 @@ def main() -> int:
                        env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         init_model = next((scratch / "init" / "models").glob("*.tar.gz"))
         print(f"bare rasa init bot trained in {time.monotonic() - t0:.0f} s")
-        actions = subprocess.Popen([RASA, "run", "actions", "--port", "5155"], cwd=ROOT,
-                                   env=ENV, stdout=(scratch / "actions.log").open("w"),
+        token = secrets.token_hex(16)
+        ours_env = {
+            **ENV,
+            "B12_ACTIONS_PORT": "5155",
+            "B12_ACTIONS_TOKEN": token,
+            "B12_ACTIONS_URL": "http://127.0.0.1:5155/webhook",
+            "B12_DATABASE_URL": f"sqlite:///{scratch / 'b12.db'}",
+            "B12_LOG_LEVEL": "WARNING",
+        }
+        actions = subprocess.Popen([sys.executable, "-m", "actions.server"], cwd=ROOT,
+                                   env=ours_env, stdout=(scratch / "actions.log").open("w"),
                                    stderr=subprocess.STDOUT)
         processes.append(actions)
-        endpoints = scratch / "endpoints.yml"
-        endpoints.write_text('action_endpoint:\n  url: "http://127.0.0.1:5155/webhook"\n')
-        ours = subprocess.Popen(
-            [RASA, "run", "--model", str(model), "--port", "5105", "--credentials",
-             "credentials.yml", "--endpoints", str(endpoints)],
-            cwd=ROOT, env=ENV, stdout=(scratch / "b12.log").open("w"), stderr=subprocess.STDOUT)
-        processes.append(ours)
-        bare = _serve(scratch / "init", init_model, 5106, scratch / "init.log")
-        processes.append(bare)
-        _wait_ready(5105, ours)
-        _wait_ready(5106, bare)
+        # Like the bare bot: Rasa's in-memory tracker store, only the action endpoint.
+        memory_endpoints = scratch / "endpoints.yml"
+        memory_endpoints.write_text(
+            'action_endpoint:\n  url: "http://127.0.0.1:5155/webhook"\n'
+            f"  headers:\n    Authorization: Bearer {token}\n"
+        )
+        servers = {
+            BARE: (_serve(scratch / "init", init_model, 5106, scratch / "init.log"), 5106),
+            OURS_MEMORY: (_serve(ROOT, model, 5105, scratch / "b12-memory.log",
+                                 memory_endpoints, ours_env), 5105),
+            OURS_SQL: (_serve(ROOT, model, 5107, scratch / "b12-sql.log",
+                              ROOT / "endpoints.yml", ours_env), 5107),
+        }
+        processes.extend(proc for proc, _port in servers.values())
+        for proc, port in servers.values():
+            _wait_ready(port, proc)
 
-        times = _measure({"bare rasa init": 5106, "b12 assistant": 5105}, args.conversations)
+        times = _measure({name: port for name, (_proc, port) in servers.items()},
+                         args.conversations)
         results = {name: _stats(turns) for name, turns in times.items()}
-        results["bare rasa init"]["rss_mib"] = _rss_mib(bare.pid)
-        results["b12 assistant"]["rss_mib"] = _rss_mib(ours.pid)
-        results["b12 assistant"]["action_server_rss_mib"] = _rss_mib(actions.pid)
+        for name, (proc, _port) in servers.items():
+            results[name]["rss_mib"] = _rss_mib(proc.pid)
 
-        print(f"{'server':<16}{'turns':>7}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}{'RSS MiB':>10}")
+        print(f"{'server':<20}{'turns':>7}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}{'RSS MiB':>10}")
         for name, s in results.items():
-            print(f"{name:<16}{s['turns']:>7}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}"
+            print(f"{name:<20}{s['turns']:>7}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}"
                   f"{s['mean_ms']:>9.1f}{s['rss_mib']:>10.0f}")
-        ratio = results["b12 assistant"]["p95_ms"] / results["bare rasa init"]["p95_ms"]
-        print(f"action server RSS MiB: {results['b12 assistant']['action_server_rss_mib']:.0f}")
-        print(f"p95 ratio (assistant / bare): {ratio:.2f} (target <= 1.3)")
+        print(f"action server RSS MiB: {_rss_mib(actions.pid):.0f}")
+        for name in (OURS_MEMORY, OURS_SQL):
+            ratio = results[name]["p95_ms"] / results[BARE]["p95_ms"]
+            print(f"p95 ratio ({name} / bare): {ratio:.2f} (target <= 1.3)")
         return 0
     finally:
         for proc in processes:
