@@ -10,7 +10,7 @@ run:  ## set up (first time), train if needed, start the assistant in the termin
 test:  ## set up (first time) and run every check: lint, tests, validation, conversations
 	@bash scripts/test.sh
 
-cv:  ## 5-fold cross-validation of the intent classifier (30-60 min; prints macro-F1)
+cv:  ## 5-fold cross-validation of the intent classifier alone (20-25 min; prints macro-F1)
 	@bash -c 'source scripts/common.sh && ensure_venv && cd "$$ROOT" && "$$PY" -m pytest -m slow -s -q tests/intents/test_intent_cross_validation.py'
 
 setup:  ## create the virtual environment from requirements.lock
