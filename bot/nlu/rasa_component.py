@@ -77,6 +77,7 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> B12ClinicalExtractor:
+        from bot import event_types
         from bot.nlu import action_reply_check
         from bot.nlu.pipeline import get_pipeline
 
@@ -84,6 +85,8 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         # The server that loads this component also calls the action server on
         # most turns; see action_reply_check for why its replies need this.
         action_reply_check.install()
+        # It also loads the conversation on every message (bot/event_types.py).
+        event_types.install()
         return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

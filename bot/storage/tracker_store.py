@@ -16,8 +16,9 @@ What it adds to Rasa's ``SQLTrackerStore`` (whose tables and queries it keeps):
 * a turn whose custom action cannot reach the action server ends with a
   clear "temporarily unavailable" message (:mod:`bot.outage`);
 * reading a conversation fetches only the stored events' JSON, and saving
-  counts the stored events without fetching them (Rasa's queries build an
-  object for every row on every message);
+  counts the stored events without fetching them and writes the new ones in
+  one statement (Rasa's queries build an object for every row on every
+  message);
 * conversations whose person did not agree to keeping their answers are
   deleted once they are no longer live (idle longer than the domain's
   session expiration), checked at most every ``purge_interval`` seconds.
@@ -37,9 +38,10 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.storage.config import (
     StorageConfigError,
@@ -56,6 +58,19 @@ logger = logging.getLogger(__name__)
 ERASE_ACTION = "action_delete_my_data"
 DEFAULT_PURGE_INTERVAL = 600.0
 DEFAULT_SESSION_MINUTES = 60.0
+
+
+def event_row(sender_id: str, event: Event) -> dict[str, Any]:
+    """The columns Rasa's ``SQLTrackerStore.save`` stores for one event."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
 
 
 class StorageStartupError(RasaException):
@@ -82,9 +97,10 @@ class B12TrackerStore(SQLTrackerStore):
         except (StorageConfigError, StorageUnavailable) as error:
             logger.error("%s", error)
             raise StorageStartupError(str(error)) from None
-        from bot.outage import install
+        from bot import event_types, outage
 
-        install()  # a failed action-server call gets a clear reply (bot/outage.py)
+        outage.install()  # a failed action-server call gets a clear reply (bot/outage.py)
+        event_types.install()  # loading a conversation resolves events from a table
         self.erase_action = erase_action
         self.purge_interval = float(purge_interval)
         self._next_purge = 0.0
@@ -142,8 +158,24 @@ class B12TrackerStore(SQLTrackerStore):
             gone = erase_conversation(self.engine, tracker.sender_id)
             logger.info("Erased a conversation on request (%d events)", gone)
         else:
-            await super().save(tracker)
+            await self.stream_events(tracker)
+            self._insert_new_events(tracker)
         self._purge_expired()
+
+    def _insert_new_events(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's rows for the events not stored yet, written in one statement.
+
+        Rasa adds one ORM object per event; a plain multi-row insert of the same
+        columns skips the unit-of-work bookkeeping on every message.
+        """
+        with self.session_scope() as session:
+            rows = [
+                event_row(tracker.sender_id, event)
+                for event in self._additional_events(session, tracker)
+            ]
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
 
     def _erases(self, tracker: DialogueStateTracker) -> bool:
         """Whether the erase action ran in this turn (after the latest user message).

@@ -157,6 +157,48 @@ async def test_reading_and_saving_agree_with_rasas_own_queries_across_sessions(
     ]
 
 
+def stored_rows(database_url: str, sender_id: str) -> list[tuple]:
+    """Every column Rasa stores for a conversation's events, in order, without ids."""
+    import sqlalchemy as sa
+
+    from bot.storage.database import make_engine
+
+    engine = make_engine(sa.engine.make_url(database_url))
+    try:
+        with engine.connect() as connection:
+            return [
+                tuple(row)
+                for row in connection.execute(
+                    sa.text(
+                        "SELECT type_name, timestamp, intent_name, action_name, data "
+                        "FROM events WHERE sender_id = :sender ORDER BY id"
+                    ),
+                    {"sender": sender_id},
+                )
+            ]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.asyncio
+async def test_saved_rows_are_the_rows_rasa_would_write(
+    make_store: Callable[..., B12TrackerStore], domain: Any, database_url: str
+) -> None:
+    """The one-statement insert writes every column as Rasa's per-event insert does."""
+    store = make_store()
+    for sender, save in (("ours", store.save), ("rasas", lambda t: SQLTrackerStore.save(store, t))):
+        tracker = conversation(sender, domain, at=ago(600), consent="yes", text="numb feet")
+        await save(tracker)
+        another_turn(tracker, "and tired", at=ago(300))
+        await save(tracker)
+
+    ours = stored_rows(database_url, "ours")
+    assert len(ours) == len(tracker.events)
+    assert {row[2] for row in ours} >= {"greet"}  # the intent column is filled
+    assert {row[3] for row in ours} >= {"action_listen"}  # and the action column
+    assert ours == stored_rows(database_url, "rasas")
+
+
 @pytest.mark.asyncio
 async def test_sqlite_file_commits_through_the_write_ahead_log(
     make_store: Callable[..., B12TrackerStore], domain: Any, database_url: str
