@@ -12,7 +12,7 @@ tracker store, as the bare bot has, which isolates what the assistant itself
 costs; and once as it ships, with ``endpoints.yml`` and the SQL tracker store on
 a scratch SQLite file, which adds the cost of storing every turn.
 
-Usage: .venv/bin/python bench/rest_latency.py [--conversations 30] [--keep]
+Usage: .venv/bin/python bench/rest_latency.py [--conversations 30] [--keep] [--by-turn]
 """
 
 from __future__ import annotations
@@ -115,6 +115,18 @@ def _stats(times: list[float]) -> dict[str, float]:
     }
 
 
+def _print_by_turn(times: dict[str, list[float]]) -> None:
+    """Median / worst ms of each scripted message: which turn the tail comes from."""
+    names = list(times)
+    print(f"{'message':<44}" + "".join(f"{name[:18]:>20}" for name in names))
+    for index, message in enumerate(CONVERSATION):
+        cells = []
+        for name in names:
+            turn = times[name][index :: len(CONVERSATION)]
+            cells.append(f"{statistics.median(turn):>11.1f} / {max(turn):>5.0f}")
+        print(f"{message[:43]:<44}" + "".join(f"{cell:>20}" for cell in cells))
+
+
 BARE = "bare rasa init"
 OURS_MEMORY = "b12, memory store"
 OURS_SQL = "b12, SQL store"
@@ -124,6 +136,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--by-turn", action="store_true",
+                        help="also print each scripted message's median and worst time")
     args = parser.parse_args()
 
     model = ROOT / "models" / "b12.tar.gz"
@@ -180,6 +194,8 @@ def main() -> int:
             print(f"{name:<20}{s['turns']:>7}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}"
                   f"{s['mean_ms']:>9.1f}{s['rss_mib']:>10.0f}")
         print(f"action server RSS MiB: {_rss_mib(actions.pid):.0f}")
+        if args.by_turn:
+            _print_by_turn(times)
         for name in (OURS_MEMORY, OURS_SQL):
             ratio = results[name]["p95_ms"] / results[BARE]["p95_ms"]
             print(f"p95 ratio ({name} / bare): {ratio:.2f} (target <= 1.3)")
