@@ -58,5 +58,6 @@ def install() -> None:
         return original(type_name, default)
 
     setattr(resolve_by_type, _MARKER, True)
+    resolve_by_type.__wrapped__ = original  # type: ignore[attr-defined]
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
     logger.debug("Rasa event classes are looked up by name from a table")

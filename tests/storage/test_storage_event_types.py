@@ -29,8 +29,9 @@ from bot import event_types  # noqa: E402
 def rasa_lookup() -> Iterator[Any]:
     """Rasa's own function, with the table installed for the test and removed after it."""
     saved = Event.__dict__["resolve_by_type"]
-    Event.resolve_by_type = saved  # start from Rasa's, whatever ran before
-    original = Event.resolve_by_type
+    # Start from Rasa's own function, whether or not an earlier test installed the table.
+    original = getattr(Event.resolve_by_type, "__wrapped__", Event.resolve_by_type)
+    Event.resolve_by_type = staticmethod(original)
     event_types.install()
     yield original
     Event.resolve_by_type = saved
@@ -77,6 +78,7 @@ def test_installing_twice_keeps_one_table(rasa_lookup: Any) -> None:
     first = Event.resolve_by_type
     event_types.install()
     assert Event.resolve_by_type is first
+    assert first.__wrapped__ is rasa_lookup
 
 
 def test_a_stored_conversation_loads_the_same(rasa_lookup: Any) -> None:
