@@ -7,13 +7,21 @@ the turn with one clear message instead. The person's message is already in
 the tracker by then, so nothing they said is lost: the next action that runs
 folds every message it has not seen yet into the findings.
 
+A call also fails when the action server takes longer than
+``B12_ACTIONS_TIMEOUT`` seconds (default 20; the project's actions answer in
+well under a second). Rasa's own limit is five minutes, far longer than anyone
+waits in a chat before deciding the assistant is broken, and when it is reached
+Rasa raises an error that ends the turn with no reply at all.
+
 Installed by :class:`bot.storage.tracker_store.B12TrackerStore` when the Rasa
 server starts (Rasa 3.6 has no hook for this), never at import time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -27,9 +35,32 @@ UNAVAILABLE_EMERGENCY = (
     "What you describe could need urgent help: call 999, 112 or 911, or go to A&E, now. "
     "Part of me is temporarily unavailable, so I can't say more just now."
 )
+TIMEOUT_VARIABLE = "B12_ACTIONS_TIMEOUT"
+DEFAULT_TIMEOUT_SECONDS = 20.0
 RED_FLAG_INTENT = "report_red_flag"
 ACTION_LISTEN = "action_listen"
 _MARK = "_b12_outage_reply"
+
+
+def action_timeout() -> float:
+    """Seconds to wait for the action server; a setting that is not a positive number
+    is reported and the default used, so a typo never disables the limit."""
+    raw = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        logger.warning(
+            "%s=%r is not a positive number of seconds; using %g",
+            TIMEOUT_VARIABLE,
+            raw,
+            DEFAULT_TIMEOUT_SECONDS,
+        )
+        return DEFAULT_TIMEOUT_SECONDS
+    return seconds
 
 
 def reply_for(tracker: Any) -> str:
@@ -72,12 +103,18 @@ def install() -> None:
         return
 
     async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
+        timeout = action_timeout()
         try:
-            return await original(self, output_channel, nlg, tracker, domain)
+            return await asyncio.wait_for(
+                original(self, output_channel, nlg, tracker, domain), timeout
+            )
         except ActionExecutionRejection:
             raise
         except RasaException:
             logger.error("Custom action %s could not run: action server unavailable", self.name())
+            return outage_events(tracker)
+        except asyncio.TimeoutError:
+            logger.error("Custom action %s got no answer within %g s", self.name(), timeout)
             return outage_events(tracker)
 
     setattr(run, _MARK, True)

@@ -172,3 +172,54 @@ def test_installing_twice_wraps_once(restore_remote_action: Any) -> None:
     outage.install()
     assert restore_remote_action.run is wrapped
     assert wrapped is not original
+
+
+@pytest_asyncio.fixture
+async def hung_action_server() -> AsyncIterator[str]:
+    """An action server that accepts the call and never answers in time."""
+    import asyncio
+
+    async def webhook(_request: web.Request) -> web.Response:
+        await asyncio.sleep(30)
+        return web.json_response({"events": [], "responses": []})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port, shutdown_timeout=0.1).start()
+    yield f"http://127.0.0.1:{port}/webhook"
+    await runner.cleanup()
+
+
+@pytest.mark.asyncio
+async def test_a_hung_action_server_gets_the_reply_after_the_timeout_not_five_minutes(
+    remote_action: Any, domain: Any, hung_action_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setenv(outage.TIMEOUT_VARIABLE, "0.5")
+    started = time.monotonic()
+    events = await run_remote(
+        remote_action, hung_action_server, domain, tracker_after(domain, "report_red_flag")
+    )
+    waited = time.monotonic() - started
+    assert said(events) == [outage.UNAVAILABLE_EMERGENCY]
+    assert events[-1] == FollowupAction("action_listen")
+    assert 0.4 < waited < 10
+
+
+@pytest.mark.parametrize(
+    ("setting", "seconds"),
+    [(None, 20.0), ("5", 5.0), ("0.5", 0.5), ("0", 20.0), ("-3", 20.0), ("soon", 20.0),
+     ("inf", 20.0), ("nan", 20.0)],
+)
+def test_the_timeout_setting_is_a_positive_number_or_the_default(
+    setting: str | None, seconds: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if setting is None:
+        monkeypatch.delenv(outage.TIMEOUT_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(outage.TIMEOUT_VARIABLE, setting)
+    assert outage.action_timeout() == seconds
