@@ -102,8 +102,9 @@ def install() -> None:
     if getattr(original, _MARK, False):
         return
 
+    timeout = action_timeout()  # read once: a bad setting is reported once, not per call
+
     async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
-        timeout = action_timeout()
         try:
             return await asyncio.wait_for(
                 original(self, output_channel, nlg, tracker, domain), timeout

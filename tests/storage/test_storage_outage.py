@@ -195,14 +195,18 @@ async def hung_action_server() -> AsyncIterator[str]:
 
 @pytest.mark.asyncio
 async def test_a_hung_action_server_gets_the_reply_after_the_timeout_not_five_minutes(
-    remote_action: Any, domain: Any, hung_action_server: str, monkeypatch: pytest.MonkeyPatch
+    restore_remote_action: Any,
+    domain: Any,
+    hung_action_server: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import time
 
     monkeypatch.setenv(outage.TIMEOUT_VARIABLE, "0.5")
+    outage.install()  # the server reads the setting when it starts
     started = time.monotonic()
     events = await run_remote(
-        remote_action, hung_action_server, domain, tracker_after(domain, "report_red_flag")
+        restore_remote_action, hung_action_server, domain, tracker_after(domain, "report_red_flag")
     )
     waited = time.monotonic() - started
     assert said(events) == [outage.UNAVAILABLE_EMERGENCY]
