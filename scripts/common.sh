@@ -6,10 +6,21 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${B12_VENV:-$ROOT/.venv}"
 PY="$VENV/bin/python"
+# Where the assistant keeps its own files: the SQLite database, logs, the
+# generated credentials file. Health data: readable by its owner only.
+VAR_DIR="${B12_VAR_DIR:-$ROOT/var}"
+export B12_VAR_DIR="$VAR_DIR"
+ACTIONS_LOG="${ACTIONS_LOG:-$VAR_DIR/actions.log}"
 export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 export PYTHONUNBUFFERED=1
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
+
+ensure_var_dir() {
+  umask 077
+  mkdir -p "$VAR_DIR"
+  chmod 700 "$VAR_DIR"
+}
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -111,7 +122,7 @@ start_action_server() {
   log "Starting the action server on ${B12_ACTIONS_HOST:-127.0.0.1}:$ACTIONS_PORT"
   export B12_ACTIONS_URL="http://127.0.0.1:$ACTIONS_PORT/webhook"
   (cd "$ROOT" && B12_ACTIONS_PORT="$ACTIONS_PORT" exec "$PY" -m actions.server) \
-    > "${ACTIONS_LOG:-$ROOT/var/actions.log}" 2>&1 &
+    > "$ACTIONS_LOG" 2>&1 &
   ACTIONS_PID=$!
   local i
   for i in $(seq 1 120); do
@@ -119,7 +130,7 @@ start_action_server() {
 import sys, urllib.request
 urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/health", timeout=1)
 PYEOF
-    kill -0 "$ACTIONS_PID" 2>/dev/null || { cat "${ACTIONS_LOG:-$ROOT/var/actions.log}" >&2; die "the action server exited"; }
+    kill -0 "$ACTIONS_PID" 2>/dev/null || { cat "$ACTIONS_LOG" >&2; die "the action server exited"; }
     sleep 1
   done
   die "the action server did not become healthy within 120 s"

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Set up everything on first use, then serve the web chat (and any messaging
-# platform configured in the environment) on http://localhost:5005/webchat/.
+# platform configured in the environment) on http://localhost:5005/webchat/
+# until Ctrl+C or SIGTERM, which stop both servers and end with status 0.
 # For the terminal instead: `make shell`.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-mkdir -p "$ROOT/var"
 cd "$ROOT"
+ensure_var_dir
 ensure_venv
 ensure_model
 
 PORT="${B12_PORT:-5005}"
 HOST="${B12_HOST:-127.0.0.1}"
-CREDENTIALS="$ROOT/var/credentials.yml"
+CREDENTIALS="$VAR_DIR/credentials.yml"
+RASA_LOG="$VAR_DIR/rasa.log"
+# The file names each channel's variables (${TELEGRAM_TOKEN}, ...); Rasa reads
+# their values from the environment, so no secret is written to disk.
 "$PY" -m bot.channels.credentials > "$CREDENTIALS" || die "fix the channel variables above (see docs/channels.md)"
+platforms="$("$PY" -m bot.channels.credentials --list)"
 check_storage
 rasa_security_args
 
@@ -21,30 +26,48 @@ cleanup() {
     kill "$RASA_PID" 2>/dev/null || true
     wait "$RASA_PID" 2>/dev/null || true
   fi
+  RASA_PID=""
   stop_action_server
 }
-trap cleanup EXIT INT TERM
+# Ctrl+C and SIGTERM are the normal way to stop: both servers go, and so does the script, cleanly.
+stop_requested() {
+  trap - INT TERM
+  printf '\n' >&2
+  log "Stopping the assistant"
+  cleanup
+  exit 0
+}
+trap cleanup EXIT
+trap stop_requested INT TERM
 start_action_server
 
 log "Starting the assistant on $HOST:$PORT (about a minute to load)"
 "$VENV/bin/rasa" run --model "$MODEL" --endpoints endpoints.yml --credentials "$CREDENTIALS" \
   --interface "$HOST" --port "$PORT" ${RASA_SECURITY_ARGS[@]+"${RASA_SECURITY_ARGS[@]}"} \
-  > "$ROOT/var/rasa.log" 2>&1 &
+  > "$RASA_LOG" 2>&1 &
 RASA_PID=$!
 
+ready=""
 for _ in $(seq 1 300); do
-  if "$PY" - "$HOST" "$PORT" <<'PYEOF' 2>/dev/null; then break; fi
+  if "$PY" - "$HOST" "$PORT" <<'PYEOF' 2>/dev/null; then ready=1; break; fi
 import sys, urllib.request
 urllib.request.urlopen(f"http://{sys.argv[1]}:{sys.argv[2]}/webchat/health", timeout=1)
 PYEOF
-  kill -0 "$RASA_PID" 2>/dev/null || { tail -n 40 "$ROOT/var/rasa.log" >&2; die "the assistant exited (log: var/rasa.log)"; }
+  kill -0 "$RASA_PID" 2>/dev/null || { tail -n 40 "$RASA_LOG" >&2; die "the assistant exited (log: $RASA_LOG)"; }
   sleep 1
 done
+[ -n "$ready" ] || { tail -n 40 "$RASA_LOG" >&2; die "the assistant did not become ready within 300 s (log: $RASA_LOG)"; }
 
 URL="http://localhost:$PORT/webchat/"
 [ "$HOST" = "127.0.0.1" ] || [ "$HOST" = "localhost" ] || URL="http://$HOST:$PORT/webchat/"
 printf '\n  \033[1mThe B12 check is ready. Open %s in your browser.\033[0m\n' "$URL"
-platforms="$(grep -oE '^bot\.channels\.platforms\.[A-Za-z]+' "$CREDENTIALS" | sed 's/.*\.//; s/Channel$//' | tr '\n' ' ')"
-[ -n "$platforms" ] && printf '  Messaging platforms on: %s(webhooks under /webhooks/)\n' "$platforms"
-printf '  Terminal chat instead: make shell. Logs: var/rasa.log, var/actions.log. Stop with Ctrl+C.\n\n'
-wait "$RASA_PID"
+if [ -n "$platforms" ]; then
+  printf '  Messaging platforms on: %s (webhooks under /webhooks/)\n' "$platforms"
+fi
+printf '  Terminal chat instead: make shell. Logs: %s, %s. Stop with Ctrl+C.\n\n' \
+  "$RASA_LOG" "$ACTIONS_LOG"
+status=0
+wait "$RASA_PID" || status=$?
+RASA_PID=""
+tail -n 40 "$RASA_LOG" >&2
+die "the assistant stopped unexpectedly (status $status; log: $RASA_LOG)"

@@ -11,14 +11,16 @@ connector never checks.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.facebook import FacebookInput
 from rasa.core.channels.slack import SlackInput
-from rasa.core.channels.telegram import TelegramInput
+from rasa.core.channels.telegram import TelegramInput, TelegramOutput
 from rasa.core.channels.twilio import TwilioInput
+from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 
@@ -59,10 +61,62 @@ def cleaning(on_new_message: Handler, buttons_mode: str) -> Handler:
     return handle
 
 
+class TelegramBotOutput(TelegramOutput):
+    """Rasa's Telegram output, talking to ``api_url`` when one is given.
+
+    Telegram lets a bot use a self-hosted Bot API server instead of
+    api.telegram.org (``TELEGRAM_API_URL``); the tests use it to run the channel
+    against a local server.
+    """
+
+    def __init__(self, access_token: str | None, api_url: str | None = None) -> None:
+        if api_url:
+            from aiogram.bot.api import TelegramAPIServer
+
+            super(TelegramOutput, self).__init__(
+                access_token, server=TelegramAPIServer.from_base(api_url)
+            )
+        else:
+            super().__init__(access_token)
+
+
 class TelegramChannel(TelegramInput):
-    """Telegram: buttons become an inline keyboard (stock behaviour), payloads become text."""
+    """Telegram: buttons become an inline keyboard (stock behaviour), payloads become text.
+
+    The webhook is registered once, when the server starts. Rasa's connector
+    registers it in ``get_output_channel`` on a throwaway event loop and keeps
+    that loop's HTTP session, which then fails inside the server's loop.
+    """
+
+    api_url: str | None = None
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        channel = super().from_credentials(credentials)
+        channel.api_url = (credentials or {}).get("api_url") or None
+        return channel
+
+    def get_output_channel(self) -> TelegramOutput:
+        return TelegramBotOutput(self.access_token, self.api_url)
+
+    def register_webhook(self) -> None:
+        """Tells Telegram where to send updates; a failure stops the start-up, saying why."""
+        from aiogram.utils.exceptions import TelegramAPIError
+
+        async def register() -> None:
+            bot = self.get_output_channel()
+            try:
+                await bot.set_webhook(url=self.webhook_url)
+            finally:
+                await bot.close()
+
+        try:
+            asyncio.run(register())
+        except TelegramAPIError as error:
+            raise RasaException(f"Failed to set the Telegram webhook: {error}") from error
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
+        self.register_webhook()
         return super().blueprint(cleaning(on_new_message, NATIVE))
 
 

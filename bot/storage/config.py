@@ -2,7 +2,7 @@
 
 ``B12_DATABASE_URL``
     An SQLAlchemy URL, e.g. ``postgresql://b12:secret@db.internal:5432/b12``.
-    Unset: the embedded SQLite file ``var/b12.db`` (no setup).
+    Unset: the embedded SQLite file ``b12.db`` in ``B12_VAR_DIR`` (default ``var``), no setup.
 ``B12_REDIS_URL``
     ``redis://host:6379/0``; when set, Rasa serialises each conversation's turns
     with Redis locks, which several Rasa replicas need.
@@ -44,7 +44,9 @@ def database_url(env: Mapping[str, str] | None = None) -> URL:
     env = os.environ if env is None else env
     raw = (env.get("B12_DATABASE_URL") or "").strip()
     if not raw:
-        return make_url(f"sqlite:///{DEFAULT_SQLITE_PATH}")
+        var_dir = (env.get("B12_VAR_DIR") or "").strip()
+        path = Path(var_dir) / DEFAULT_SQLITE_PATH.name if var_dir else DEFAULT_SQLITE_PATH
+        return make_url(f"sqlite:///{path}")
     try:
         url = make_url(raw)
     except Exception:  # SQLAlchemy raises ArgumentError with the raw URL in it

@@ -124,3 +124,43 @@ def test_missing_subcommand_is_a_usage_error():
     result = run()
     assert result.returncode == 2
     assert "usage" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("extract", "pins n needles in my feet, no chest pain, mum had pernicious anaemia"),
+        ("labs", "b12 150 pmol/L"),
+        ("assess", "examples/findings.json"),
+    ],
+)
+def test_commands_print_no_library_deprecation_warnings(args):
+    """Even with warnings switched on, the libraries' own deprecations stay out of the way."""
+    result = subprocess.run(
+        [sys.executable, "-W", "default", "-m", "bot", *args],
+        capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Warning" not in result.stderr, result.stderr
+
+
+def test_the_projects_own_deprecation_warnings_still_show():
+    code = (
+        "import warnings, bot.__main__\n"
+        "warnings.warn_explicit('old call', DeprecationWarning, 'bot/labs.py', 1, "
+        "module='bot.labs')\n"
+        "warnings.warn_explicit('lib call', DeprecationWarning, 'click/x.py', 1, module='click')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "default", "-c", code],
+        capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=120,
+    )
+    assert "DeprecationWarning: old call" in result.stderr
+    assert "lib call" not in result.stderr
+
+
+def test_the_readme_example_findings_file_assesses():
+    result = run("assess", "examples/findings.json", "--text")
+    assert result.returncode == 0, result.stderr
+    assert "Family history" in result.stdout
+    assert "Vitamin B12 level" in result.stdout

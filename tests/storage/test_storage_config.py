@@ -59,6 +59,11 @@ def test_unset_database_url_means_the_embedded_sqlite_file() -> None:
     assert database_url({"B12_DATABASE_URL": "   "}) == url
 
 
+def test_var_dir_moves_the_embedded_sqlite_file(tmp_path) -> None:
+    url = database_url({"B12_VAR_DIR": str(tmp_path)})
+    assert Path(url.database) == tmp_path / "b12.db"
+
+
 def test_postgresql_url_is_parsed_and_described_without_its_password() -> None:
     raw = f"postgresql://b12:{SECRET}@db.internal:6543/b12prod"
     url = database_url({"B12_DATABASE_URL": raw})
