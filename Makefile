@@ -29,4 +29,4 @@ clean:  ## remove trained models, results and caches (keeps the virtual environm
 	rm -rf models results .rasa var .pytest_cache
 
 shell:  ## chat with the assistant in the terminal (rasa shell)
-	@bash -c 'source scripts/common.sh && mkdir -p var && ensure_venv && ensure_model && check_storage && trap stop_action_server EXIT && start_action_server && cd "$$ROOT" && "$$VENV/bin/rasa" shell --model "$$MODEL" --endpoints endpoints.yml'
+	@bash scripts/shell.sh

@@ -34,7 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 RASA = str(VENV_BIN / "rasa")
-ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+# The REST channel answers only with its token (the bare bot ignores the header).
+REST_TOKEN = secrets.token_hex(16)
+ENV = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+       "B12_REST_TOKEN": REST_TOKEN, "B12_ID_KEY": secrets.token_hex(32)}
 
 CONVERSATION = [
     "hi",
@@ -55,7 +58,7 @@ def _post(port: int, sender: str, message: str) -> float:
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/webhooks/rest/webhook",
         data=body,
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {REST_TOKEN}"},
     )
     start = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as response:

@@ -52,6 +52,11 @@ ensure_venv() {
   if [ -x "$PY" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
+  # Never install into something that is not this project's virtual environment
+  # (a B12_VENV pointing at an interpreter's own prefix would rewrite that interpreter).
+  if [ -e "$VENV" ] && [ ! -f "$VENV/pyvenv.cfg" ]; then
+    die "$VENV exists but is not a virtual environment; point B12_VENV at a new or existing venv"
+  fi
   local py310
   py310="$(find_python310)" || die "Python 3.10 is required (Rasa Open Source 3.6 runs on Python 3.8-3.10) and was not found.
 Install it (for example 'pyenv install 3.10' or your system's python3.10 package),

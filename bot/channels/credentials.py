@@ -1,10 +1,12 @@
 """The credentials file for ``rasa run``, built from environment variables.
 
-Run ``python -m bot.channels.credentials > var/credentials.yml``. The REST
-channel and the web chat are always on. A messaging platform is switched on
-when its variables are set; setting only some of them is an error, because a
+Run ``python -m bot.channels.credentials > var/credentials.yml``. The web chat
+is always on. The REST channel is on when ``B12_REST_TOKEN`` is set, and only
+for requests carrying that token. A messaging platform is switched on when its
+variables are set; setting only some of them is an error, because a
 half-configured channel fails later and less clearly (or, worse, runs without
-checking that requests really come from the platform).
+checking that requests really come from the platform). REST and the platforms
+store their senders' ids as keyed hashes, so they need ``B12_ID_KEY`` too.
 
 The file holds no secret: each value is written as ``${VARIABLE}``, which Rasa
 expands from the environment when it reads the file. ``--list`` prints the names
@@ -20,7 +22,12 @@ from typing import Mapping
 
 import yaml
 
+from bot.channels.identity import IdentityKeyError, id_key
+
 WEB_CHANNEL = "bot.channels.webchat.WebChatInput"
+REST_CHANNEL = "bot.channels.rest.TokenRestInput"
+REST_TOKEN = "B12_REST_TOKEN"
+MIN_TOKEN_CHARS = 16
 
 
 @dataclass(frozen=True)
@@ -97,8 +104,14 @@ def build_credentials(env: Mapping[str, str], expand: bool = True) -> dict:
 
     With ``expand=False`` the settings are ``${VARIABLE}`` placeholders, for a file.
     """
-    credentials: dict = {"rest": None, WEB_CHANNEL: {"session_persistence": True}}
+    credentials: dict = {WEB_CHANNEL: {"session_persistence": True}}
     problems = []
+    rest_token = env.get(REST_TOKEN, "").strip()
+    if rest_token:
+        if len(rest_token) < MIN_TOKEN_CHARS:
+            problems.append(f"{REST_TOKEN} must be at least {MIN_TOKEN_CHARS} characters")
+        # The channel reads its token from the environment itself.
+        credentials[REST_CHANNEL] = None
     for name, platform in PLATFORMS.items():
         try:
             values = platform_credentials(platform, env)
@@ -109,6 +122,11 @@ def build_credentials(env: Mapping[str, str], expand: bool = True) -> dict:
             credentials[platform.connector] = (
                 values if expand else placeholders(platform, values)
             )
+    if len(credentials) > 1 and not problems:
+        try:
+            id_key(env)
+        except IdentityKeyError as problem:
+            problems.append(str(problem))
     if problems:
         raise CredentialsError("; ".join(problems))
     return credentials
@@ -124,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         credentials = build_credentials(os.environ, expand=False)
     except CredentialsError as problem:
-        print(f"error: a messaging channel is only partly configured ({problem})", file=sys.stderr)
+        print(f"error: a channel is not fully configured: {problem}", file=sys.stderr)
         return 2
     if args == ["--list"]:
         print(" ".join(enabled_platforms(os.environ)))

@@ -1,12 +1,17 @@
 """Rasa's messaging connectors, adapted so every platform gets readable messages.
 
 Each class keeps its stock connector's name, so webhook URLs stay the ones in
-Rasa's documentation (``/webhooks/<name>/webhook``). What changes is the
-outgoing side: each bot message passes through
-:func:`bot.channels.plain_messages.platform_message` first (our payloads
-dropped, the text kept, buttons turned into what the platform can show), and
-Twilio requests must carry a valid ``X-Twilio-Signature``, which the stock
-connector never checks.
+Rasa's documentation (``/webhooks/<name>/webhook``). What changes:
+
+* the person's platform id (phone number, chat id, user id) never reaches Rasa:
+  the conversation is stored under a keyed hash of it
+  (:mod:`bot.channels.identity`), and replies go to the real id, which the
+  output channel holds for the length of the turn only;
+* each bot message passes through
+  :func:`bot.channels.plain_messages.platform_message` first (our payloads
+  dropped, the text kept, buttons turned into what the platform can show);
+* Twilio requests must carry a valid ``X-Twilio-Signature``, which the stock
+  connector never checks.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.channels.identity import IdentityKeyError, id_key, pseudonym
 from bot.channels.plain_messages import NATIVE, QUICK_REPLIES_OVER_3, TEXT, platform_message
 from bot.channels.whole_messages import WholeMessageOutput
 
@@ -33,11 +39,17 @@ Handler = Callable[[UserMessage], Awaitable[Any]]
 
 
 class PlatformOutput(WholeMessageOutput, OutputChannel):
-    """Wraps a connector's output channel and cleans each message before it is sent."""
+    """Wraps a connector's output channel and cleans each message before it is sent.
 
-    def __init__(self, inner: OutputChannel, buttons_mode: str = NATIVE) -> None:
+    ``recipient`` is the person's real platform id; Rasa only knows the pseudonym.
+    """
+
+    def __init__(
+        self, inner: OutputChannel, buttons_mode: str = NATIVE, recipient: str | None = None
+    ) -> None:
         self.inner = inner
         self.buttons_mode = buttons_mode
+        self.recipient = recipient
 
     def name(self) -> str:  # type: ignore[override]
         return self.inner.name()
@@ -45,17 +57,27 @@ class PlatformOutput(WholeMessageOutput, OutputChannel):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         cleaned = platform_message(message, self.buttons_mode)
         if cleaned is not None:
-            await self.inner.send_response(recipient_id, cleaned)
+            await self.inner.send_response(self.recipient or recipient_id, cleaned)
 
 
-def cleaning(on_new_message: Handler, buttons_mode: str) -> Handler:
-    """``on_new_message`` with each message's output channel wrapped in :class:`PlatformOutput`."""
+def platform_key() -> bytes:
+    """The pseudonym key; a platform cannot start without it."""
+    try:
+        return id_key()
+    except IdentityKeyError as problem:
+        raise RasaException(str(problem)) from None
+
+
+def private(on_new_message: Handler, buttons_mode: str, channel: str, key: bytes) -> Handler:
+    """``on_new_message`` for a platform: a pseudonymous sender, a cleaning output channel."""
 
     async def handle(message: UserMessage) -> Any:
-        if message.output_channel is not None and not isinstance(
-            message.output_channel, PlatformOutput
-        ):
-            message.output_channel = PlatformOutput(message.output_channel, buttons_mode)
+        real_id = str(message.sender_id)
+        output = message.output_channel
+        inner = output.inner if isinstance(output, PlatformOutput) else output
+        if inner is not None:
+            message.output_channel = PlatformOutput(inner, buttons_mode, recipient=real_id)
+        message.sender_id = pseudonym(channel, real_id, key)
         return await on_new_message(message)
 
     return handle
@@ -108,7 +130,7 @@ class TelegramChannel(TelegramInput):
             try:
                 await bot.set_webhook(url=self.webhook_url)
             finally:
-                await bot.close()
+                await bot.session.close()
 
         try:
             asyncio.run(register())
@@ -116,15 +138,16 @@ class TelegramChannel(TelegramInput):
             raise RasaException(f"Failed to set the Telegram webhook: {error}") from error
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
+        key = platform_key()
         self.register_webhook()
-        return super().blueprint(cleaning(on_new_message, NATIVE))
+        return super().blueprint(private(on_new_message, NATIVE, self.name(), key))
 
 
 class SlackChannel(SlackInput):
     """Slack: buttons become Block Kit buttons (stock behaviour), payloads become text."""
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        return super().blueprint(cleaning(on_new_message, NATIVE))
+        return super().blueprint(private(on_new_message, NATIVE, self.name(), platform_key()))
 
 
 class FacebookChannel(FacebookInput):
@@ -134,7 +157,9 @@ class FacebookChannel(FacebookInput):
     """
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        return super().blueprint(cleaning(on_new_message, QUICK_REPLIES_OVER_3))
+        return super().blueprint(
+            private(on_new_message, QUICK_REPLIES_OVER_3, self.name(), platform_key())
+        )
 
 
 class TwilioChannel(TwilioInput):
@@ -172,7 +197,7 @@ class TwilioChannel(TwilioInput):
         return RequestValidator(self.auth_token).validate(url, params, signature)
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        bp = super().blueprint(on_new_message)
+        bp = super().blueprint(private(on_new_message, TEXT, self.name(), platform_key()))
 
         @bp.middleware("request")
         async def verify(request: Request) -> Any:

@@ -11,6 +11,9 @@ What it adds to Rasa's ``SQLTrackerStore`` (whose tables and queries it keeps):
   ``var/b12.db``), so no password is ever written in a file;
 * an unreachable database stops the start-up within seconds with a clear
   message, where Rasa 3.6 retries forever in silence;
+* a failing query fails that turn only: Rasa's ``session_scope`` takes any
+  ``ValueError`` (a conversation id that cannot be encoded, for one) for a
+  missing PostgreSQL schema and ends the whole server process;
 * a turn in which ``action_delete_my_data`` ran is not saved, and every
   event the conversation had is deleted;
 * a turn whose custom action cannot reach the action server ends with a
@@ -26,6 +29,7 @@ What it adds to Rasa's ``SQLTrackerStore`` (whose tables and queries it keeps):
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
@@ -36,7 +40,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -127,6 +131,20 @@ class B12TrackerStore(SQLTrackerStore):
         self.engine = sa.create_engine(url, **sqlite_pool_options(url))
         sa.event.listen(self.engine, "connect", sqlite_pragmas)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[Any]:
+        """Rasa's transactional scope, minus its exit of the process on any ``ValueError``.
+
+        A missing PostgreSQL schema is still reported (as the error it is); the
+        start-up check has already proved the database usable.
+        """
+        session = self.sessionmaker()
+        try:
+            ensure_schema_exists(session)
+            yield session
+        finally:
+            session.close()
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool

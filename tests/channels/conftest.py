@@ -64,6 +64,16 @@ def echo_agent(echo_model: str) -> Any:
     return Agent.load(echo_model)
 
 
+ID_KEY = "channel-tests-id-key-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def id_key(monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """The pseudonym key every externally addressed channel needs (bot.channels.identity)."""
+    monkeypatch.setenv("B12_ID_KEY", ID_KEY)
+    return ID_KEY.encode()
+
+
 @pytest.fixture
 def make_app(echo_agent: Any) -> Any:
     """An app serving the given input channels with the echo agent, as ``rasa run`` builds it."""

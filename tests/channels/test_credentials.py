@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from bot.channels.credentials import (
+    REST_CHANNEL,
     WEB_CHANNEL,
     CredentialsError,
     build_credentials,
@@ -18,18 +19,47 @@ from bot.channels.credentials import (
 
 ROOT = Path(__file__).resolve().parents[2]
 
+KEY = {"B12_ID_KEY": "k" * 40}
 TELEGRAM = {
     "TELEGRAM_TOKEN": "123:abc",
     "TELEGRAM_BOT_NAME": "b12_check_bot",
     "TELEGRAM_WEBHOOK_URL": "https://example.org/webhooks/telegram/webhook",
+    **KEY,
 }
 
 
-def test_without_variables_only_rest_and_the_web_chat_are_on() -> None:
+def test_without_variables_only_the_web_chat_is_on() -> None:
     credentials = build_credentials({})
-    assert list(credentials) == ["rest", WEB_CHANNEL]
+    assert list(credentials) == [WEB_CHANNEL]
     assert credentials[WEB_CHANNEL]["session_persistence"] is True
     assert enabled_platforms({}) == []
+
+
+def test_rest_is_on_only_with_its_token_and_the_id_key() -> None:
+    assert list(build_credentials({"B12_REST_TOKEN": "t" * 20, **KEY})) == [
+        WEB_CHANNEL, REST_CHANNEL
+    ]
+    with pytest.raises(CredentialsError, match="B12_ID_KEY"):
+        build_credentials({"B12_REST_TOKEN": "t" * 20})
+    with pytest.raises(CredentialsError, match="at least 16"):
+        build_credentials({"B12_REST_TOKEN": "short", **KEY})
+
+
+def test_a_platform_needs_the_id_key() -> None:
+    without_key = {k: v for k, v in TELEGRAM.items() if k != "B12_ID_KEY"}
+    with pytest.raises(CredentialsError, match="B12_ID_KEY"):
+        build_credentials(without_key)
+    with pytest.raises(CredentialsError, match="shorter than 32"):
+        build_credentials({**without_key, "B12_ID_KEY": "short"})
+
+
+def test_the_file_holds_placeholders_not_secrets() -> None:
+    written = build_credentials(TELEGRAM, expand=False)["bot.channels.platforms.TelegramChannel"]
+    assert written == {
+        "access_token": "${TELEGRAM_TOKEN}",
+        "verify": "${TELEGRAM_BOT_NAME}",
+        "webhook_url": "${TELEGRAM_WEBHOOK_URL}",
+    }
 
 
 def test_a_fully_configured_platform_is_enabled() -> None:
@@ -48,6 +78,7 @@ def test_optional_variables_are_added_when_set() -> None:
         "TWILIO_AUTH_TOKEN": "t",
         "TWILIO_NUMBER": "+15550001",
         "TWILIO_WEBHOOK_URL": "https://example.org/webhooks/twilio/webhook",
+        **KEY,
     }
     twilio = build_credentials(env)["bot.channels.platforms.TwilioChannel"]
     assert twilio["webhook_url"] == "https://example.org/webhooks/twilio/webhook"
@@ -59,7 +90,7 @@ def test_a_partly_configured_platform_is_an_error_naming_what_is_missing() -> No
 
 
 def test_command_line_writes_a_credentials_file_rasa_can_read(tmp_path) -> None:
-    env = {"PATH": "/usr/bin:/bin", **TELEGRAM}
+    env = {"PATH": "/usr/bin:/bin", "RASA_TELEMETRY_ENABLED": "false", **TELEGRAM}
     done = subprocess.run(
         [sys.executable, "-m", "bot.channels.credentials"],
         cwd=ROOT,
@@ -68,8 +99,24 @@ def test_command_line_writes_a_credentials_file_rasa_can_read(tmp_path) -> None:
         text=True,
         check=True,
     )
+    assert "123:abc" not in done.stdout
     loaded = yaml.safe_load(done.stdout)
-    assert set(loaded) == {"rest", WEB_CHANNEL, "bot.channels.platforms.TelegramChannel"}
+    assert set(loaded) == {WEB_CHANNEL, "bot.channels.platforms.TelegramChannel"}
+    path = tmp_path / "credentials.yml"
+    path.write_text(done.stdout)
+    read = subprocess.run(
+        [sys.executable, "-c",
+         "import sys, rasa.shared.utils.io as io; "
+         "print(io.read_config_file(sys.argv[1])['bot.channels.platforms.TelegramChannel']"
+         "['access_token'])", str(path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )
+    assert read.stdout.strip() == "123:abc", "Rasa must expand the placeholders"
+    listed = subprocess.run(
+        [sys.executable, "-m", "bot.channels.credentials", "--list"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )
+    assert listed.stdout.strip() == "telegram"
     bad = subprocess.run(
         [sys.executable, "-m", "bot.channels.credentials"],
         cwd=ROOT,

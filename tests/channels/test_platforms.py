@@ -106,6 +106,34 @@ async def test_telegram_question_comes_with_an_inline_keyboard(telegram) -> None
 
 
 @pytest.mark.asyncio
+async def test_telegram_chat_id_is_stored_only_as_a_keyed_hash(
+    telegram, echo_agent, id_key
+) -> None:
+    from bot.channels.identity import pseudonym
+
+    app, sent = telegram
+    await app.asgi_client.post(
+        "/webhooks/telegram/webhook", content=json.dumps(telegram_text("question"))
+    )
+    assert [str(chat) for chat, _, _ in sent] == ["4242"], "replies go to the real chat"
+    keys = {str(k) for k in await echo_agent.tracker_store.keys()}
+    assert "4242" not in keys
+    assert pseudonym("telegram", "4242", id_key) in keys
+    assert pseudonym("telegram", "4242", b"another-key" * 4) not in keys
+
+
+def test_a_platform_does_not_start_without_the_id_key(monkeypatch, make_app) -> None:
+    from rasa.shared.exceptions import RasaException
+
+    monkeypatch.delenv("B12_ID_KEY")
+    channel = SlackChannel.from_credentials(
+        {"slack_token": "xoxb-test", "slack_signing_secret": "secret"}
+    )
+    with pytest.raises(RasaException, match="B12_ID_KEY"):
+        make_app(channel)
+
+
+@pytest.mark.asyncio
 async def test_telegram_assessment_is_plain_text_without_the_payload(telegram) -> None:
     app, sent = telegram
     await app.asgi_client.post(

@@ -44,6 +44,8 @@ def base_env(
         B12_ACTIONS_PORT=str(actions_port),
         B12_ACTIONS_URL=f"http://127.0.0.1:{actions_port}/webhook",
         B12_ACTIONS_TOKEN=token,
+        B12_REST_TOKEN=f"rest-{token}",
+        B12_ID_KEY=f"id-key-{token}",
     )
     if redis_url:
         env["B12_REDIS_URL"] = redis_url
@@ -121,9 +123,20 @@ def say(server: Process, sender: str, text: str, timeout: float = 120.0) -> list
     """One REST turn: the bot's messages (text, buttons, custom)."""
     url = server.health_url.rstrip("/") + "/webhooks/rest/webhook"
     body = json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    headers = {
+        "Content-Type": "application/json",
+        "Authorization": f"Bearer {server.env['B12_REST_TOKEN']}",
+    }
+    request = urllib.request.Request(url, body, headers)
     with urllib.request.urlopen(request, timeout=timeout) as reply:
         return json.loads(reply.read())
+
+
+def stored_id(env: dict[str, str], sender: str) -> str:
+    """The id a REST sender's conversation is stored under (a keyed hash, bot.channels.identity)."""
+    from bot.channels.identity import pseudonym
+
+    return pseudonym("rest", sender, env["B12_ID_KEY"].encode())
 
 
 def texts(messages: list[dict[str, Any]]) -> str:

@@ -24,6 +24,7 @@ from live_servers import (
     free_port,
     question_of,
     say,
+    stored_id,
     texts,
 )
 from sqlalchemy import inspect, text
@@ -42,7 +43,8 @@ def _events(stack, sender: str) -> list[dict]:
     try:
         with engine.connect() as connection:
             rows = connection.execute(
-                text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+                text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"),
+                {"s": stored_id(stack.env, sender)},
             ).all()
     finally:
         engine.dispose()
@@ -162,11 +164,12 @@ def test_delete_my_data_leaves_no_row_anywhere(stack) -> None:
     assert "delete" in texts(done).lower()
 
     assert _events(stack, sender) == []
-    assert _rows_mentioning(stack, [sender, record_id, marker]) == []
+    stored = stored_id(stack.env, sender)
+    assert _rows_mentioning(stack, [sender, stored, record_id, marker]) == []
     if stack.redis_url:
         import redis
 
-        keys = redis.Redis.from_url(stack.redis_url).keys(f"*{sender}*")
+        keys = redis.Redis.from_url(stack.redis_url).keys(f"*{stored}*")
         assert keys == []
 
 

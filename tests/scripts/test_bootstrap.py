@@ -63,3 +63,17 @@ def test_training_fingerprint_changes_with_knowledge(tmp_path):
     kb.write_text("a: 2\n")
     second = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     assert first.strip() and first != second
+
+
+def test_setup_refuses_to_install_into_a_directory_that_is_not_a_venv(tmp_path):
+    """B12_VENV pointing at an interpreter's prefix must not rewrite that interpreter."""
+    prefix = tmp_path / "not-a-venv"
+    (prefix / "bin").mkdir(parents=True)
+    result = subprocess.run(
+        ["bash", "-c", f"source {ROOT}/scripts/common.sh && ensure_venv"],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "B12_VENV": str(prefix)},
+    )
+    assert result.returncode != 0
+    assert "not a virtual environment" in result.stderr
+    assert sorted(p.name for p in prefix.iterdir()) == ["bin"]

@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "live"))
 from live_servers import free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-VENV = Path(sys.executable).resolve().parents[1] if (Path(sys.prefix) / "pyvenv.cfg").exists() \
-    else ROOT / ".venv"
+# The virtual environment these tests run in (sys.prefix, not the interpreter it links to).
+VENV = Path(sys.prefix) if (Path(sys.prefix) / "pyvenv.cfg").exists() else ROOT / ".venv"
 READY = re.compile(r"The B12 check is ready\. Open (\S+) in your browser")
 
 pytestmark = pytest.mark.slow
@@ -126,6 +126,7 @@ def run_env(tmp_path: Path) -> dict[str, str]:
         B12_PORT=str(free_port()),
         B12_ACTIONS_PORT=str(free_port()),
         B12_REST_TOKEN=secrets.token_hex(16),
+        B12_ID_KEY=secrets.token_hex(32),
         RASA_TELEMETRY_ENABLED="false",
     )
     return env

@@ -432,3 +432,27 @@ async def test_endpoints_file_loads_the_project_stores(
     finally:
         store.engine.dispose()
     assert isinstance(LockStore.create(endpoints.lock_store), B12LockStore)
+
+
+# -- a bad conversation id fails one turn, never the server ----------------------------
+
+
+@pytest.mark.asyncio
+async def test_an_unencodable_conversation_id_fails_the_turn_not_the_process(
+    make_store: Callable[..., B12TrackerStore], domain: Any, database_url: str
+) -> None:
+    """Rasa's own session scope calls sys.exit for this id (a lone surrogate): one request
+    would end the server for everybody."""
+    store = make_store()
+    bad = "x\udfff"
+    tracker = conversation(bad, domain, at=ago(60), consent="no", text="hello")
+    with pytest.raises(Exception) as raised:
+        await store.save(tracker)
+    assert not isinstance(raised.value, SystemExit)
+    with pytest.raises(Exception) as raised:
+        await store.retrieve(bad)
+    assert not isinstance(raised.value, SystemExit)
+    # The store carries on serving everyone else.
+    fine = conversation("bob", domain, at=ago(60), consent="no", text="hello")
+    await store.save(fine)
+    assert await store.retrieve("bob") is not None
