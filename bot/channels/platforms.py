@@ -31,6 +31,7 @@ from sanic.request import Request
 
 from bot.channels.identity import IdentityKeyError, id_key, pseudonym
 from bot.channels.plain_messages import NATIVE, QUICK_REPLIES_OVER_3, TEXT, platform_message
+from bot.channels.turns import run_turn
 from bot.channels.whole_messages import WholeMessageOutput
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,9 @@ def private(on_new_message: Handler, buttons_mode: str, channel: str, key: bytes
         if inner is not None:
             message.output_channel = PlatformOutput(inner, buttons_mode, recipient=real_id)
         message.sender_id = pseudonym(channel, real_id, key)
-        return await on_new_message(message)
+        failed = await run_turn(on_new_message, message)
+        if failed is not None and message.output_channel is not None:
+            await message.output_channel.send_response(real_id, {"text": failed})
 
     return handle
 

@@ -18,6 +18,8 @@ differs where that matters:
 * the sender is stored as a keyed hash within the REST namespace
   (:mod:`bot.channels.identity`), so no REST caller reaches a conversation of
   the web chat or a messaging platform;
+* a turn that cannot be handled (database or Redis down) is answered with 503
+  and a message saying so, never an empty list (:mod:`bot.channels.turns`);
 * the person's words never go into the logs.
 """
 
@@ -41,6 +43,7 @@ from sanic.response import HTTPResponse
 from bot.channels.credentials import MIN_TOKEN_CHARS
 from bot.channels.credentials import REST_TOKEN as TOKEN_VARIABLE
 from bot.channels.identity import IdentityKeyError, id_key, pseudonym
+from bot.channels.turns import run_turn
 
 logger = logging.getLogger(__name__)
 
@@ -205,11 +208,9 @@ class TokenRestInput(RestInput):
             message = UserMessage(
                 text, collector, sender_id, input_channel=self.name(), metadata=metadata
             )
-            try:
-                await on_new_message(message)
-            except Exception as failure:  # noqa: BLE001 - reported without the person's words
-                logger.error("A REST turn failed: %s", type(failure).__name__)
-                return error("the assistant could not handle this message; try again", 503)
+            failed = await run_turn(on_new_message, message)
+            if failed is not None:
+                return response.json([{"recipient_id": sender, "text": failed}], status=503)
             return response.json([dict(m, recipient_id=sender) for m in collector.messages])
 
         return bp

@@ -21,6 +21,7 @@ stock channel where the stock one is unsafe or awkward for this assistant:
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
@@ -38,6 +39,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.turns import run_turn
 from bot.channels.web_messages import web_message
 from bot.channels.whole_messages import WholeMessageOutput
 
@@ -48,6 +50,7 @@ URL_PREFIX = "/webchat"
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 MAX_MESSAGE_CHARS = 2000
 MAX_SUMMARY_BYTES = 512 * 1024
+HEALTH_TIMEOUT_S = 2.0
 
 PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -201,7 +204,15 @@ class WebChatInput(SocketIOInput):
 
         @bp.route("/health", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            # The storage checks open their own connections in a thread, so a stalled
+            # database shows here as "down" within seconds instead of hanging the check.
+            from bot.storage.config import storage_health
+
+            report = await asyncio.to_thread(storage_health, HEALTH_TIMEOUT_S)
+            ok = all(state in ("ok", "off") for state in report.values())
+            return response.json(
+                {"status": "ok" if ok else "unavailable", **report}, status=200 if ok else 503
+            )
 
         @bp.route("/summary", methods=["POST"])
         async def summary(request: Request) -> HTTPResponse:
@@ -260,12 +271,12 @@ class WebChatInput(SocketIOInput):
             if not isinstance(metadata, dict):
                 metadata = {}
             text = data["message"][:MAX_MESSAGE_CHARS]
-            await on_new_message(
+            output = WebChatOutput(sio, self.bot_message_evt)
+            failed = await run_turn(
+                on_new_message,
                 UserMessage(
-                    text,
-                    WebChatOutput(sio, self.bot_message_evt),
-                    sender_id,
-                    input_channel=self.name(),
-                    metadata=metadata,
-                )
+                    text, output, sender_id, input_channel=self.name(), metadata=metadata
+                ),
             )
+            if failed is not None:
+                await output.send_response(sender_id, {"text": failed})

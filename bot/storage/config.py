@@ -39,6 +39,20 @@ class StorageUnavailable(RuntimeError):
     """The database or Redis cannot be reached; the message says where and what to do."""
 
 
+class StorageOutage(BaseException):  # noqa: N818 - it is a condition, not a programming error
+    """The database or the lock store failed during a turn.
+
+    A ``BaseException`` on purpose: Rasa wraps every tracker store in a
+    ``FailSafeTrackerStore`` whose ``except Exception`` answers a failed read with
+    "no conversation yet" and a failed write with a copy in memory, so during an
+    outage every message would silently start a new conversation (the greeting
+    again, the answers given so far gone, a "yes" read as the answer to the wrong
+    question). This error passes through that wrapper to the channel, which tells
+    the person that nothing can be saved or continued right now
+    (:mod:`bot.channels.turns`). ``asyncio`` treats it like any other error.
+    """
+
+
 def database_url(env: Mapping[str, str] | None = None) -> URL:
     """The configured database, defaulting to the embedded SQLite file."""
     env = os.environ if env is None else env
@@ -208,3 +222,24 @@ def _null_pool():  # noqa: ANN202 - SQLAlchemy's pool class
     from sqlalchemy.pool import NullPool
 
     return NullPool
+
+
+def storage_health(timeout: float = 2.0, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``{"database": "ok" | "down", "redis": "ok" | "down" | "off"}`` within ``timeout`` s.
+
+    For health checks: a load balancer must stop sending people to a server that
+    cannot keep their conversation.
+    """
+    health = {"database": "ok", "redis": "off"}
+    try:
+        check_database(database_url(env), timeout)
+    except (StorageUnavailable, StorageConfigError):
+        health["database"] = "down"
+    try:
+        url = redis_url(env)
+        if url is not None:
+            check_redis(url, timeout)
+            health["redis"] = "ok"
+    except (StorageUnavailable, StorageConfigError):
+        health["redis"] = "down"
+    return health

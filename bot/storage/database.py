@@ -15,13 +15,29 @@ from bot.storage.config import connect_timeout, prepare_sqlite
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def make_engine(url: URL) -> Engine:
-    """An engine with foreign keys on in SQLite and a bounded connect wait in PostgreSQL."""
-    prepare_sqlite(url)
-    options: dict[str, Any] = sqlite_pool_options(url)
+# No statement of this project takes more than milliseconds; a locked table or a
+# stalled server must fail the turn in seconds (and say so), not hold it for ever.
+STATEMENT_TIMEOUT_MS = 3000
+
+
+def engine_options(url: URL) -> dict[str, Any]:
+    """What every engine of the project gets: bounded waits and connections checked
+    before use (after a database restart, a pooled connection is dead)."""
+    options: dict[str, Any] = {"pool_pre_ping": True, **sqlite_pool_options(url)}
     if url.get_backend_name() == "postgresql":
-        options["connect_args"] = {"connect_timeout": max(1, int(round(connect_timeout())))}
-    engine = create_engine(url, pool_pre_ping=True, future=True, **options)
+        options["connect_args"] = {
+            "connect_timeout": max(1, int(round(connect_timeout()))),
+            "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS} "
+            f"-c lock_timeout={STATEMENT_TIMEOUT_MS}",
+        }
+        options["pool_timeout"] = STATEMENT_TIMEOUT_MS / 1000
+    return options
+
+
+def make_engine(url: URL, future: bool = True) -> Engine:
+    """An engine with foreign keys on in SQLite and bounded waits in PostgreSQL."""
+    prepare_sqlite(url)
+    engine = create_engine(url, future=future, **engine_options(url))
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", sqlite_pragmas)
     return engine

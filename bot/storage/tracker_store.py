@@ -14,6 +14,12 @@ What it adds to Rasa's ``SQLTrackerStore`` (whose tables and queries it keeps):
 * a failing query fails that turn only: Rasa's ``session_scope`` takes any
   ``ValueError`` (a conversation id that cannot be encoded, for one) for a
   missing PostgreSQL schema and ends the whole server process;
+* a database that is down or stalled fails the turn closed and says so: reads
+  and writes raise :class:`~bot.storage.config.StorageOutage`, which Rasa's
+  fail-safe wrapper cannot turn into a silently restarted conversation; they
+  run in a worker thread with bounded waits (statement and lock timeouts,
+  connections checked before use), so a slow database holds up only the turns
+  that need it, never the server's event loop or its health check;
 * a turn in which ``action_delete_my_data`` ran is not saved, and every
   event the conversation had is deleted;
 * a turn whose custom action cannot reach the action server ends with a
@@ -29,6 +35,7 @@ What it adds to Rasa's ``SQLTrackerStore`` (whose tables and queries it keeps):
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -36,7 +43,7 @@ import logging
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
@@ -49,6 +56,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.storage.config import (
     StorageConfigError,
+    StorageOutage,
     StorageUnavailable,
     check_database,
     connect_timeout,
@@ -62,6 +70,7 @@ logger = logging.getLogger(__name__)
 ERASE_ACTION = "action_delete_my_data"
 DEFAULT_PURGE_INTERVAL = 600.0
 DEFAULT_SESSION_MINUTES = 60.0
+T = TypeVar("T")
 
 
 def event_row(sender_id: str, event: Event) -> dict[str, Any]:
@@ -115,22 +124,29 @@ class B12TrackerStore(SQLTrackerStore):
             host=url.render_as_string(hide_password=False),
             **kwargs,
         )
-        if self.engine.dialect.name == "sqlite":
-            self._reopen_sqlite()
+        self._reopen()
 
-    def _reopen_sqlite(self) -> None:
-        """The SQLite engine the rest of the project uses: the same pragmas, pooled.
+    def _reopen(self) -> None:
+        """The engine the rest of the project uses, in place of Rasa's.
 
-        Rasa's engine opens and closes the file for every query session, twice
-        per message (see bot.storage.database).
+        The same pragmas and a kept pool for SQLite (Rasa's engine opens and closes
+        the file twice per message); statement and lock timeouts and connections
+        checked before use for PostgreSQL (see bot.storage.database).
         """
-        from bot.storage.database import sqlite_pool_options, sqlite_pragmas
+        from bot.storage.database import make_engine
 
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, **sqlite_pool_options(url))
-        sa.event.listen(self.engine, "connect", sqlite_pragmas)
+        self.engine = make_engine(url, future=False)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+
+    async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
+        """``work`` in a worker thread; any failure of it fails the turn as an outage."""
+        try:
+            return await asyncio.to_thread(work, *args)
+        except Exception as error:
+            logger.error("The database failed during a turn (%s)", type(error).__name__)
+            raise StorageOutage(type(error).__name__) from error
 
     @contextlib.contextmanager
     def session_scope(self) -> Iterator[Any]:
@@ -150,16 +166,19 @@ class B12TrackerStore(SQLTrackerStore):
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
         """Rasa's retrieval (same events, same order), reading only the JSON column."""
-        with self.session_scope() as session:
-            rows = (
-                self._event_query(session, sender_id, fetch_events_from_all_sessions)
-                .with_entities(self.SQLEvent.data)
-                .all()
-            )
+        rows = await self._in_thread(self._event_rows, sender_id, fetch_events_from_all_sessions)
         if not rows or not self.domain:
             return None
         events = [json.loads(data) for (data,) in rows]
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def _event_rows(self, sender_id: str, fetch_events_from_all_sessions: bool) -> list:
+        with self.session_scope() as session:
+            return (
+                self._event_query(session, sender_id, fetch_events_from_all_sessions)
+                .with_entities(self.SQLEvent.data)
+                .all()
+            )
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         """The tracker's events not stored yet, found with a count instead of a row fetch."""
@@ -173,12 +192,13 @@ class B12TrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if self._erases(tracker):
-            gone = erase_conversation(self.engine, tracker.sender_id)
+            gone = await self._in_thread(erase_conversation, self.engine, tracker.sender_id)
             logger.info("Erased a conversation on request (%d events)", gone)
         else:
             await self.stream_events(tracker)
-            self._insert_new_events(tracker)
-        self._purge_expired()
+            await self._in_thread(self._insert_new_events, tracker)
+        if time.monotonic() >= self._next_purge:
+            await asyncio.to_thread(self._purge_expired)
 
     def _insert_new_events(self, tracker: DialogueStateTracker) -> None:
         """Rasa's rows for the events not stored yet, written in one statement.

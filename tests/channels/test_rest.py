@@ -56,10 +56,12 @@ async def test_no_rest_caller_reaches_a_web_chat_or_platform_conversation(
     rest, echo_agent, id_key
 ) -> None:
     """Naming another channel's stored id as the sender lands in a different conversation."""
+    import secrets
+
     from rasa.shared.core.events import UserUttered
 
-    web_id = "0123456789abcdef0123456789abcdef"
-    telegram_id = pseudonym("telegram", "4242", id_key)
+    web_id = secrets.token_hex(16)
+    telegram_id = pseudonym("telegram", secrets.token_hex(4), id_key)
     for victim in (web_id, telegram_id):
         tracker = await echo_agent.tracker_store.get_or_create_tracker(victim)
         tracker.update(UserUttered("my private words"))

@@ -140,3 +140,22 @@ async def test_messages_without_a_valid_session_are_ignored(webchat, monkeypatch
     assert await socket.say("question", session_id="someone-elses") == []
     await socket.call("user_uttered", "sid1", "not a dict")
     assert socket.emitted == []
+
+
+@pytest.mark.asyncio
+async def test_health_reports_the_database_and_redis(webchat, monkeypatch, tmp_path) -> None:
+    app, _ = webchat
+    monkeypatch.setenv("B12_DATABASE_URL", f"sqlite:///{tmp_path / 'b12.db'}")
+    monkeypatch.delenv("B12_REDIS_URL", raising=False)
+    _, res = await app.asgi_client.get("/webchat/health")
+    assert res.status == 200
+    assert res.json == {"status": "ok", "database": "ok", "redis": "off"}
+
+    monkeypatch.setenv("B12_REDIS_URL", "redis://127.0.0.1:1/0")
+    _, res = await app.asgi_client.get("/webchat/health")
+    assert res.status == 503
+    assert res.json == {"status": "unavailable", "database": "ok", "redis": "down"}
+
+    monkeypatch.setenv("B12_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nowhere")
+    _, res = await app.asgi_client.get("/webchat/health")
+    assert res.status == 503 and res.json["database"] == "down"

@@ -1,0 +1,77 @@
+"""One turn, handed to Rasa by a channel, that can never end in silence.
+
+When a turn cannot be handled (the database or Redis is down or stalled, a
+conversation lock cannot be had, anything else fails on the way), Rasa gives the
+channel an exception, or, for a failed database read, quietly starts a new
+conversation (see :class:`bot.storage.config.StorageOutage`). Every channel of
+this project runs its turns through :func:`run_turn`, so the person is told, in
+the channel's own way, that nothing could be saved or continued just now; and
+when their message reads as an emergency, the emergency advice comes first,
+decided here by the same rule-based reading the assistant uses (no database,
+no model needed).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any, Awaitable, Callable
+
+from bot.storage.config import StorageOutage
+
+logger = logging.getLogger(__name__)
+
+CANNOT_CONTINUE = (
+    "Sorry, I can't save or continue our conversation right now, so I haven't taken in what "
+    "you just wrote. What you told me before is not lost: please try again in a few minutes. "
+    "If you feel very unwell, call 999, 112 or 911 now."
+)
+CANNOT_CONTINUE_EMERGENCY = (
+    "What you describe could need urgent help: call 999, 112 or 911, or go to A&E, now. "
+    "I can't save or continue our conversation right now."
+)
+
+
+@lru_cache(maxsize=1)
+def _finding_kinds() -> dict[str, str]:
+    from bot.knowledge import load_knowledge
+
+    return {fid: f.kind for fid, f in load_knowledge().findings.items()}
+
+
+def reads_as_emergency(text: Any) -> bool:
+    """Whether ``text`` reports a red flag of the person's own, now (not denied, not a
+    relative's, not hypothetical): the rule the NLU component uses for its red-flag intent."""
+    if not isinstance(text, str) or not text.strip():
+        return False
+    try:
+        from bot.nlu.entities import extraction_to_entities
+        from bot.nlu.extract import analyse
+
+        analysis = analyse(text)
+        entities = extraction_to_entities(
+            analysis.extraction, _finding_kinds(), analysis.value_spans
+        )
+    except Exception:  # noqa: BLE001 - when even this fails, say the emergency words
+        logger.exception("Could not read a message during an outage; giving the emergency advice")
+        return True
+    return any(e["entity"] == "red_flag" and "role" not in e for e in entities)
+
+
+def cannot_continue(text: Any) -> str:
+    return CANNOT_CONTINUE_EMERGENCY if reads_as_emergency(text) else CANNOT_CONTINUE
+
+
+async def run_turn(on_new_message: Callable[[Any], Awaitable[Any]], message: Any) -> str | None:
+    """Hand ``message`` to Rasa; None when the turn ran, else what to tell the person."""
+    try:
+        await on_new_message(message)
+    except (Exception, StorageOutage) as failure:
+        logger.error("A turn could not be handled (%s); the person was told", _name(failure))
+        return cannot_continue(getattr(message, "text", None))
+    return None
+
+
+def _name(failure: BaseException) -> str:
+    cause = failure.__cause__
+    return type(failure).__name__ + (f" from {type(cause).__name__}" if cause else "")
