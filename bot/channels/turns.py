@@ -14,6 +14,7 @@ no model needed).
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from typing import Any, Awaitable, Callable
 
@@ -30,6 +31,29 @@ CANNOT_CONTINUE_EMERGENCY = (
     "What you describe could need urgent help: call 999, 112 or 911, or go to A&E, now. "
     "I can't save or continue our conversation right now."
 )
+
+
+# The intents this assistant's own buttons send as their payload ("/affirm"). Rasa
+# takes any message starting with "/" as an intent, skipping the language
+# understanding, so a person could otherwise type "/report_red_flag" (an invented
+# emergency), "/restart" or '/inform{"age": 999}'. Any other "/..." text is read as
+# words, without the slash. A test keeps this set equal to the payloads in the
+# domain, the actions' texts and the web page.
+BUTTON_INTENTS = frozenset({
+    "affirm", "deny", "unsure", "greet", "start_check", "ask_why", "ask_tests",
+    "request_summary", "give_consent", "refuse_consent", "out_of_scope",
+})
+_INTENT_PAYLOAD = re.compile(r"^/(\w+)$")
+
+
+def as_sent(text: str) -> str:
+    """``text`` as Rasa should get it: a button's payload as is, other "/..." as words."""
+    if not text.startswith("/"):
+        return text
+    found = _INTENT_PAYLOAD.match(text.strip())
+    if found and found.group(1) in BUTTON_INTENTS:
+        return text.strip()
+    return text.lstrip("/ ")
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +87,12 @@ def cannot_continue(text: Any) -> str:
 
 
 async def run_turn(on_new_message: Callable[[Any], Awaitable[Any]], message: Any) -> str | None:
-    """Hand ``message`` to Rasa; None when the turn ran, else what to tell the person."""
+    """Hand ``message`` to Rasa; None when the turn ran, else what to tell the person.
+
+    Typed intent payloads other than the buttons' are turned into words first.
+    """
+    if isinstance(getattr(message, "text", None), str):
+        message.text = as_sent(message.text)
     try:
         await on_new_message(message)
     except (Exception, StorageOutage) as failure:

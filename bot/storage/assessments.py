@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session
 
 from bot.storage.config import database_url
+from bot.storage.conversations import forget_on_disk
 from bot.storage.database import migrated_engine
 from bot.storage.models import Record, StoredAssessment, as_utc, new_id, utcnow
 
@@ -124,6 +125,7 @@ class AssessmentStore:
                 delete(StoredAssessment).where(StoredAssessment.record_id == record_id)
             ).rowcount
             gone += session.execute(delete(Record).where(Record.id == record_id)).rowcount
+        forget_on_disk(self.engine)
         return int(gone)
 
     def count_older(self, older_than: timedelta, now: datetime | None = None) -> int:

@@ -37,7 +37,26 @@ def erase_conversation(engine: Engine, sender_id: str) -> int:
         if events is None:
             return 0
         query = delete(events).where(events.c.sender_id == sender_id)
-        return int(connection.execute(query).rowcount)
+        gone = int(connection.execute(query).rowcount)
+    forget_on_disk(engine)
+    return gone
+
+
+def forget_on_disk(engine: Engine) -> None:
+    """After a deletion, leave no copy of the deleted rows in SQLite's files.
+
+    With ``secure_delete`` (set on every connection) freed pages are zeroed in the
+    database file, but until a checkpoint the write-ahead log (``b12.db-wal``)
+    still holds the pages as they were. A TRUNCATE checkpoint copies the log into
+    the file and empties it. PostgreSQL needs nothing here: deleted rows are not
+    reachable through it, and its files are the operator's to protect.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
 def _delete_senders(connection: Connection, events: Table, senders: list[str]) -> int:
@@ -85,7 +104,10 @@ def purge_conversations(engine: Engine, older_than: timedelta, now: datetime | N
         events = _events(connection)
         if events is None:
             return 0
-        return _delete_senders(connection, events, _idle_senders(connection, events, cutoff))
+        gone = _delete_senders(connection, events, _idle_senders(connection, events, cutoff))
+    if gone:
+        forget_on_disk(engine)
+    return gone
 
 
 def purge_unconsented(engine: Engine, idle_for: timedelta, now: datetime | None = None) -> int:
@@ -102,7 +124,10 @@ def purge_unconsented(engine: Engine, idle_for: timedelta, now: datetime | None 
             return 0
         idle = _idle_senders(connection, events, cutoff)
         keep = consented_senders(connection, events, idle)
-        return _delete_senders(connection, events, [s for s in idle if s not in keep])
+        gone = _delete_senders(connection, events, [s for s in idle if s not in keep])
+    if gone:
+        forget_on_disk(engine)
+    return gone
 
 
 def count_purgeable(

@@ -69,6 +69,8 @@ def sqlite_pragmas(dbapi_connection, _record=None) -> None:  # noqa: ANN001 - DB
     """
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted rows are overwritten, not just unlinked ("delete my data" means gone).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")

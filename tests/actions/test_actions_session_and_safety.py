@@ -80,7 +80,7 @@ def test_suicidal_thoughts_come_with_crisis_lines(convo):
     assert any("Samaritans" in t or "988" in t for t in turn.texts)
 
 
-def test_start_over_clears_everything_kindly_and_ends_the_interview(convo):
+def test_start_over_starts_afresh_kindly_and_ends_the_interview(convo):
     convo.set_slot("findings", Findings(age=30).with_item("vegan_diet", Status.PRESENT).to_dict())
     convo.set_slot("announced_red_flags", ["chest_pain"])
     convo.user("/start_check", "start_check")
@@ -88,7 +88,9 @@ def test_start_over_clears_everything_kindly_and_ends_the_interview(convo):
     assert convo.active
     convo.user("start over", "restart")
     turn = convo.run("action_restart")
-    assert turn.texts[0].startswith("Of course. I've cleared everything")
+    assert turn.texts[0].startswith("Of course, let's start again")
+    # The events stay in the store, so the person is not told they were deleted.
+    assert "cleared" not in turn.texts[0] and "delete my data" in turn.texts[0]
     assert not convo.active
     assert convo.slot("findings") is None
     assert convo.slot("announced_red_flags") == []

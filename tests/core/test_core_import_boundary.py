@@ -19,6 +19,7 @@ BOT = ROOT / "bot"
 # The Rasa glue inside bot/, as the README lists it.
 RASA_ADAPTERS = {
     "bot/channels/platforms.py",
+    "bot/channels/rest.py",
     "bot/channels/webchat.py",
     "bot/event_types.py",
     "bot/nlu/action_reply_check.py",

@@ -158,7 +158,7 @@ def test_delete_my_data_leaves_no_row_anywhere(stack) -> None:
     assert record_id, "consent should have created a record id"
     assert _rows_mentioning(stack, [record_id]), "the assessment should have been kept"
 
-    confirm = say(server, sender, "/delete_my_data")
+    confirm = say(server, sender, "delete my data")
     assert any(b.get("payload") == "/affirm" for m in confirm for b in m.get("buttons") or [])
     done = say(server, sender, "/affirm")
     assert "delete" in texts(done).lower()
@@ -179,7 +179,7 @@ def test_cancelled_delete_keeps_everything(stack) -> None:
     say(server, sender, "/give_consent")
     say(server, sender, "I've had pins and needles for weeks")
     before = len(_events(stack, sender))
-    say(server, sender, "/delete_my_data")
+    say(server, sender, "delete my data")
     kept = say(server, sender, "/deny")
     assert "delete" in texts(kept).lower()
     assert len(_events(stack, sender)) > before

@@ -245,6 +245,13 @@ async def test_turn_that_deletes_my_data_leaves_no_row_and_spares_others(
     assert await make_store().retrieve("alice") is None
     assert (await make_store().retrieve("bob")).get_slot("consent") == "yes"
     assert containing(store.engine, record, words, "delete my data") == []
+    if database_url.startswith("sqlite"):
+        # Not in the file's free pages, nor in the write-ahead log waiting for a checkpoint.
+        path = Path(database_url.split("///", 1)[1])
+        for part in (path, path.with_name(path.name + "-wal")):
+            if part.exists():
+                raw = part.read_bytes()
+                assert words.encode() not in raw and record.encode() not in raw, part.name
 
 
 @pytest.mark.asyncio
