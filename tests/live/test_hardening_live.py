@@ -9,6 +9,8 @@ conversation carries on where it was once the service is back.
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import os
 import signal
@@ -220,6 +222,7 @@ def test_database_down_says_so_fast_loses_nothing_and_carries_on(cluster) -> Non
     set_database_open(stack, False)
     try:
         status, body, took = post(server, json.dumps({"sender": sender, "message": "/affirm"}))
+        print(f"\ndatabase down: 503 in {took:.2f} s")
         assert status == 503 and texts(body) == CANNOT_CONTINUE and took <= 2.0, (status, took)
         status, body, took = post(server, json.dumps(
             {"sender": sender, "message": "I have crushing chest pain right now"}))
@@ -254,6 +257,7 @@ def test_redis_down_says_so_fast_and_the_conversation_survives(cluster) -> None:
     redis.stop()
     try:
         status, body, took = post(server, json.dumps({"sender": sender, "message": "/deny"}))
+        print(f"\nredis down: 503 in {took:.2f} s")
         assert status == 503 and texts(body) == CANNOT_CONTINUE and took <= 2.0, (status, took)
         status, body, took = post(server, json.dumps(
             {"sender": sender, "message": "I collapsed and can't feel my legs"}))
@@ -275,10 +279,12 @@ def test_replica_killed_mid_turn_the_other_serves_the_next_turn_within_5_s(clust
     reply = start_interview(first, sender)
     # Hold the turn inside the first replica: the action server stops answering.
     os.kill(stack.actions.popen.pid, signal.SIGSTOP)
-    stuck = threading.Thread(
-        target=lambda: post(first, json.dumps({"sender": sender, "message": "/deny"}), timeout=30),
-        daemon=True,
-    )
+    def held_turn() -> None:
+        # The server dies under this request: a dropped connection is the expected end.
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            post(first, json.dumps({"sender": sender, "message": "/deny"}), timeout=30)
+
+    stuck = threading.Thread(target=held_turn, daemon=True)
     try:
         stuck.start()
         time.sleep(1.5)
@@ -288,6 +294,7 @@ def test_replica_killed_mid_turn_the_other_serves_the_next_turn_within_5_s(clust
     try:
         status, body, took = post(second, json.dumps({"sender": sender, "message": "/deny"}))
         assert status == 200 and texts(body), body
+        print(f"\nnext turn after a replica was killed mid-turn: {took:.2f} s")
         assert took <= 5.0, f"the next turn waited {took:.1f} s"
     finally:
         first.start()
@@ -323,6 +330,7 @@ def test_a_thousand_hostile_requests_kill_nothing_and_cross_no_conversation(clus
                 accepted[marker] = sender
 
     one()
+    print(f"\nhostile requests by status: {dict(sorted(statuses.items()))}")
     assert sum(statuses.values()) >= 1000, statuses
     assert statuses.get(200, 0) >= 200 and statuses.get(400, 0) >= 100, statuses
     for server in servers:
