@@ -9,9 +9,12 @@ folds every message it has not seen yet into the findings.
 
 A call also fails when the action server takes longer than
 ``B12_ACTIONS_TIMEOUT`` seconds (default 20; the project's actions answer in
-well under a second). Rasa's own limit is five minutes, far longer than anyone
-waits in a chat before deciding the assistant is broken, and when it is reached
-Rasa raises an error that ends the turn with no reply at all.
+well under a second). That is one deadline for the whole turn, not per call: a
+turn runs several custom actions (a form and its follow-up), and against a hung
+action server each would otherwise wait the full time. Rasa's own limit is five
+minutes, far longer than anyone waits in a chat before deciding the assistant is
+broken, and when it is reached Rasa raises an error that ends the turn with no
+reply at all.
 
 Installed by :class:`bot.storage.tracker_store.B12TrackerStore` when the Rasa
 server starts (Rasa 3.6 has no hook for this), never at import time.
@@ -22,6 +25,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
+import weakref
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -103,11 +108,28 @@ def install() -> None:
         return
 
     timeout = action_timeout()  # read once: a bad setting is reported once, not per call
+    # The turn's deadline, keyed by the turn's user message (it lives as long as the turn).
+    deadlines: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+
+    def remaining(tracker: Any) -> float:
+        turn = getattr(tracker, "latest_message", None)
+        if turn is None:
+            return timeout
+        try:
+            deadline = deadlines.setdefault(turn, time.monotonic() + timeout)
+        except TypeError:  # not weakly referenceable: a deadline per call
+            return timeout
+        return deadline - time.monotonic()
 
     async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
+        left = remaining(tracker)
+        if left <= 0:
+            logger.error("Custom action %s skipped: the turn's %g s are used up", self.name(),
+                         timeout)
+            return outage_events(tracker)
         try:
             return await asyncio.wait_for(
-                original(self, output_channel, nlg, tracker, domain), timeout
+                original(self, output_channel, nlg, tracker, domain), left
             )
         except ActionExecutionRejection:
             raise

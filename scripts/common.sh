@@ -103,18 +103,27 @@ fi
 export B12_ACTIONS_TOKEN
 export B12_ACTIONS_URL="${B12_ACTIONS_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
 
-# Rasa's HTTP API stays off unless B12_API_TOKEN is set; browsers from other
+# Rasa's HTTP API stays off unless B12_API_TOKEN is set (python -m bot.server reads it
+# from the environment, so it never appears on a command line); browsers from other
 # origins are refused unless listed in B12_CORS_ORIGINS (space or comma separated).
 rasa_security_args() {
   RASA_SECURITY_ARGS=()
   if [ -n "${B12_API_TOKEN:-}" ]; then
     [ "${#B12_API_TOKEN}" -ge 16 ] || die "B12_API_TOKEN must be at least 16 characters"
-    RASA_SECURITY_ARGS+=(--enable-api --auth-token "$B12_API_TOKEN")
   fi
   if [ -n "${B12_CORS_ORIGINS:-}" ]; then
     local origins
     read -r -a origins <<< "${B12_CORS_ORIGINS//,/ }"
     RASA_SECURITY_ARGS+=(--cors "${origins[@]}")
+  fi
+}
+
+# Rasa logs every message, slot and finding at DEBUG: health data in plain text.
+# That level is for debugging only, and only when asked for in so many words.
+check_log_level() {
+  local level="${LOG_LEVEL:-INFO}"
+  if [ "${level^^}" = "DEBUG" ] && [ "${B12_LOG_MESSAGES:-}" != "1" ]; then
+    die "LOG_LEVEL=DEBUG writes people's messages and findings to the logs. For debugging only, set B12_LOG_MESSAGES=1 as well."
   fi
 }
 

@@ -6,6 +6,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
 ensure_var_dir
+check_log_level
 ensure_venv
 ensure_model
 
@@ -42,7 +43,7 @@ trap stop_requested INT TERM
 start_action_server
 
 log "Starting the assistant on $HOST:$PORT (about a minute to load)"
-"$VENV/bin/rasa" run --model "$MODEL" --endpoints endpoints.yml --credentials "$CREDENTIALS" \
+"$PY" -m bot.server run --model "$MODEL" --endpoints endpoints.yml --credentials "$CREDENTIALS" \
   --interface "$HOST" --port "$PORT" ${RASA_SECURITY_ARGS[@]+"${RASA_SECURITY_ARGS[@]}"} \
   > "$RASA_LOG" 2>&1 &
 RASA_PID=$!

@@ -4,6 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
 ensure_var_dir
+check_log_level
 ensure_venv
 ensure_model
 check_storage

@@ -25,6 +25,7 @@ RASA_ADAPTERS = {
     "bot/nlu/action_reply_check.py",
     "bot/nlu/rasa_component.py",
     "bot/outage.py",
+    "bot/server.py",
     "bot/storage/lock_store.py",
     "bot/storage/tracker_store.py",
 }

@@ -349,3 +349,7 @@ def test_a_thousand_hostile_requests_kill_nothing_and_cross_no_conversation(clus
                 assert owners == {stored_id(stack.env, sender)}, (marker, owners)
     finally:
         engine.dispose()
+    # Failed and refused turns included, no server logged a word of anybody's message.
+    logs = stack.all_logs()
+    leaked = [marker for marker in accepted if marker in logs]
+    assert leaked == [], f"message text in the logs: {leaked[:5]}"

@@ -77,3 +77,19 @@ def test_setup_refuses_to_install_into_a_directory_that_is_not_a_venv(tmp_path):
     assert result.returncode != 0
     assert "not a virtual environment" in result.stderr
     assert sorted(p.name for p in prefix.iterdir()) == ["bin"]
+
+
+@pytest.mark.parametrize(("level", "allowed", "ok"), [
+    ("DEBUG", "", False), ("debug", "0", False), ("DEBUG", "1", True), ("INFO", "", True),
+    ("", "", True),
+])
+def test_debug_logging_needs_an_explicit_yes(level, allowed, ok):
+    """DEBUG logs hold people's messages: `make run` refuses it unless B12_LOG_MESSAGES=1."""
+    env = {**os.environ, "LOG_LEVEL": level, "B12_LOG_MESSAGES": allowed}
+    result = subprocess.run(
+        ["bash", "-c", f"source {ROOT}/scripts/common.sh && check_log_level"],
+        capture_output=True, text=True, timeout=60, env=env,
+    )
+    assert (result.returncode == 0) is ok
+    if not ok:
+        assert "B12_LOG_MESSAGES=1" in result.stderr

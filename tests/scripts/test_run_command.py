@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -127,6 +128,7 @@ def run_env(tmp_path: Path) -> dict[str, str]:
         B12_ACTIONS_PORT=str(free_port()),
         B12_REST_TOKEN=secrets.token_hex(16),
         B12_ID_KEY=secrets.token_hex(32),
+        B12_API_TOKEN=secrets.token_hex(16),
         RASA_TELEMETRY_ENABLED="false",
     )
     return env
@@ -155,6 +157,16 @@ def test_run_serves_the_web_chat_until_sigterm_then_exits_0(run_env: dict[str, s
         reply = rest_turn(port, run_env["B12_REST_TOKEN"], secrets.token_hex(8), "hello")
         assert any("B12" in (m.get("text") or "") for m in reply), reply
         assert "Messaging platforms on" not in command.output
+        # The API token is in no process's command line, and the API takes it.
+        token = run_env["B12_API_TOKEN"]
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            with contextlib.suppress(OSError):
+                assert token.encode() not in cmdline.read_bytes(), cmdline
+        status = f"http://127.0.0.1:{port}/status"
+        assert urllib.request.urlopen(f"{status}?token={token}", timeout=10).status == 200
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(status, timeout=10)
+        assert refused.value.code == 401
         var = Path(run_env["B12_VAR_DIR"])
         assert oct(var.stat().st_mode & 0o777) == "0o700"
         os.kill(command.popen.pid, signal.SIGTERM)

@@ -227,3 +227,30 @@ def test_the_timeout_setting_is_a_positive_number_or_the_default(
     else:
         monkeypatch.setenv(outage.TIMEOUT_VARIABLE, setting)
     assert outage.action_timeout() == seconds
+
+
+@pytest.mark.asyncio
+async def test_one_deadline_for_the_whole_turn_not_one_per_action(
+    restore_remote_action: Any,
+    domain: Any,
+    hung_action_server: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A form and its follow-up both call the action server: a hung server costs the
+    turn one timeout, not one per call."""
+    import time
+
+    monkeypatch.setenv(outage.TIMEOUT_VARIABLE, "0.6")
+    outage.install()
+    tracker = tracker_after(domain, "inform")
+    started = time.monotonic()
+    first = await run_remote(restore_remote_action, hung_action_server, domain, tracker)
+    second = await run_remote(restore_remote_action, hung_action_server, domain, tracker)
+    waited = time.monotonic() - started
+    assert said(first) == [outage.UNAVAILABLE] and said(second) == [outage.UNAVAILABLE]
+    assert 0.5 < waited < 1.0, f"the turn waited {waited:.2f} s for two calls"
+    # The next turn (a new user message) gets its own full deadline.
+    tracker.update(UserUttered("and my hands", intent={"name": "inform", "confidence": 1.0}))
+    started = time.monotonic()
+    await run_remote(restore_remote_action, hung_action_server, domain, tracker)
+    assert time.monotonic() - started > 0.5

@@ -1,0 +1,67 @@
+"""``python -m bot.server run ...``: ``rasa run`` with its secrets read from the environment.
+
+Rasa takes the HTTP API's token and JWT secret only as command-line arguments,
+where every user of the machine can read them (``ps``, ``/proc/<pid>/cmdline``).
+This launcher adds them inside the process instead, from:
+
+``B12_API_TOKEN``
+    turns on Rasa's HTTP API (``/conversations``, ``/model``...), every call
+    needing ``?token=<token>``; at least 16 characters.
+``B12_API_JWT_SECRET``
+    also accepts ``Authorization: Bearer <JWT>`` signed (HS256) with this secret,
+    Rasa's own header-based scheme, which keeps the credential out of URLs and
+    proxy logs; at least 32 characters.
+
+Everything else is passed to Rasa unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Mapping
+
+MIN_TOKEN_CHARS = 16
+MIN_JWT_SECRET_CHARS = 32
+
+
+class SecretError(ValueError):
+    """A secret variable is set but unusable; the message names it."""
+
+
+def secret_arguments(env: Mapping[str, str]) -> list[str]:
+    """The Rasa arguments the environment's API secrets ask for."""
+    args: list[str] = []
+    token = (env.get("B12_API_TOKEN") or "").strip()
+    secret = (env.get("B12_API_JWT_SECRET") or "").strip()
+    if token and len(token) < MIN_TOKEN_CHARS:
+        raise SecretError(f"B12_API_TOKEN must be at least {MIN_TOKEN_CHARS} characters")
+    if secret and len(secret) < MIN_JWT_SECRET_CHARS:
+        raise SecretError(f"B12_API_JWT_SECRET must be at least {MIN_JWT_SECRET_CHARS} characters")
+    if secret and not token:
+        raise SecretError("B12_API_JWT_SECRET needs B12_API_TOKEN: the API is off without it")
+    if token:
+        args += ["--enable-api", "--auth-token", token]
+    if secret:
+        args += ["--jwt-secret", secret, "--jwt-method", "HS256"]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        extra = secret_arguments(os.environ)
+    except SecretError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    if args[:1] == ["run"]:
+        args += extra
+    sys.argv = ["rasa", *args]
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
