@@ -136,7 +136,7 @@ start_action_server() {
   log "Starting the action server on ${B12_ACTIONS_HOST:-127.0.0.1}:$ACTIONS_PORT"
   export B12_ACTIONS_URL="http://127.0.0.1:$ACTIONS_PORT/webhook"
   (cd "$ROOT" && B12_ACTIONS_PORT="$ACTIONS_PORT" exec "$PY" -m actions.server) \
-    > "$ACTIONS_LOG" 2>&1 &
+    >> "$ACTIONS_LOG" 2>&1 &
   ACTIONS_PID=$!
   local i
   for i in $(seq 1 120); do

@@ -42,22 +42,27 @@ trap cleanup EXIT
 trap stop_requested INT TERM
 start_action_server
 
-log "Starting the assistant on $HOST:$PORT (about a minute to load)"
-"$PY" -m bot.server run --model "$MODEL" --endpoints endpoints.yml --credentials "$CREDENTIALS" \
-  --interface "$HOST" --port "$PORT" ${RASA_SECURITY_ARGS[@]+"${RASA_SECURITY_ARGS[@]}"} \
-  > "$RASA_LOG" 2>&1 &
-RASA_PID=$!
-
-ready=""
-for _ in $(seq 1 300); do
-  if "$PY" - "$HOST" "$PORT" <<'PYEOF' 2>/dev/null; then ready=1; break; fi
+start_rasa() {
+  "$PY" -m bot.server run --model "$MODEL" --endpoints endpoints.yml --credentials "$CREDENTIALS" \
+    --interface "$HOST" --port "$PORT" ${RASA_SECURITY_ARGS[@]+"${RASA_SECURITY_ARGS[@]}"} \
+    >> "$RASA_LOG" 2>&1 &
+  RASA_PID=$!
+  local _
+  for _ in $(seq 1 300); do
+    if "$PY" - "$HOST" "$PORT" <<'PYEOF' 2>/dev/null; then return 0; fi
 import sys, urllib.request
 urllib.request.urlopen(f"http://{sys.argv[1]}:{sys.argv[2]}/webchat/health", timeout=1)
 PYEOF
-  kill -0 "$RASA_PID" 2>/dev/null || { tail -n 40 "$RASA_LOG" >&2; die "the assistant exited (log: $RASA_LOG)"; }
-  sleep 1
-done
-[ -n "$ready" ] || { tail -n 40 "$RASA_LOG" >&2; die "the assistant did not become ready within 300 s (log: $RASA_LOG)"; }
+    kill -0 "$RASA_PID" 2>/dev/null || { tail -n 40 "$RASA_LOG" >&2; die "the assistant exited (log: $RASA_LOG)"; }
+    sleep 1
+  done
+  tail -n 40 "$RASA_LOG" >&2
+  die "the assistant did not become ready within 300 s (log: $RASA_LOG)"
+}
+
+log "Starting the assistant on $HOST:$PORT (about a minute to load)"
+: > "$RASA_LOG"
+start_rasa
 
 URL="http://localhost:$PORT/webchat/"
 [ "$HOST" = "127.0.0.1" ] || [ "$HOST" = "localhost" ] || URL="http://$HOST:$PORT/webchat/"
@@ -67,8 +72,33 @@ if [ -n "$platforms" ]; then
 fi
 printf '  Terminal chat instead: make shell. Logs: %s, %s. Stop with Ctrl+C.\n\n' \
   "$RASA_LOG" "$ACTIONS_LOG"
-status=0
-wait "$RASA_PID" || status=$?
-RASA_PID=""
-tail -n 40 "$RASA_LOG" >&2
-die "the assistant stopped unexpectedly (status $status; log: $RASA_LOG)"
+
+# Supervise: a server that dies is started again (conversations are in the database,
+# so nobody loses their place), at most MAX_RESTARTS times in RESTART_WINDOW seconds.
+MAX_RESTARTS="${B12_MAX_RESTARTS:-5}"
+RESTART_WINDOW=600
+restarts=()
+while true; do
+  wait -n "$RASA_PID" "$ACTIONS_PID" 2>/dev/null || true
+  now="$(date +%s)"
+  recent=()
+  for t in ${restarts[@]+"${restarts[@]}"}; do
+    [ $((now - t)) -lt "$RESTART_WINDOW" ] && recent+=("$t")
+  done
+  restarts=(${recent[@]+"${recent[@]}"})
+  if [ "${#restarts[@]}" -ge "$MAX_RESTARTS" ]; then
+    tail -n 40 "$RASA_LOG" >&2
+    die "a server stopped $MAX_RESTARTS times in $RESTART_WINDOW s; giving up (logs: $RASA_LOG, $ACTIONS_LOG)"
+  fi
+  if ! kill -0 "$ACTIONS_PID" 2>/dev/null; then
+    restarts+=("$now")
+    log "The action server stopped unexpectedly; starting it again"
+    start_action_server
+  fi
+  if ! kill -0 "$RASA_PID" 2>/dev/null; then
+    restarts+=("$now")
+    log "The assistant stopped unexpectedly; starting it again (about a minute)"
+    start_rasa
+    log "The assistant is ready again"
+  fi
+done

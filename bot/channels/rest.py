@@ -30,8 +30,6 @@ import json
 import logging
 import os
 import re
-import time
-from collections import deque
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -43,19 +41,20 @@ from sanic.response import HTTPResponse
 from bot.channels.credentials import MIN_TOKEN_CHARS
 from bot.channels.credentials import REST_TOKEN as TOKEN_VARIABLE
 from bot.channels.identity import IdentityKeyError, id_key, pseudonym
+from bot.channels.limits import (
+    MAX_MESSAGE_CHARS,
+    MAX_METADATA_BYTES,
+    RateLimiter,
+    clean_text,
+    metadata_size,
+)
 from bot.channels.turns import run_turn
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
-MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
-MAX_METADATA_BYTES = 4096
-RATE_LIMIT = 60
-RATE_WINDOW_SECONDS = 60.0
 SENDER = re.compile(r"^[\x21-\x7e]{1,128}$")
-LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 
@@ -66,11 +65,6 @@ class BadRequest(ValueError):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
-
-
-def clean_text(text: str) -> str:
-    """The message as the assistant should read it: no unencodable or control characters."""
-    return CONTROL.sub(" ", LONE_SURROGATE.sub("\ufffd", text))
 
 
 def parse_body(raw: bytes | None) -> tuple[str, str, dict[str, Any]]:
@@ -99,36 +93,12 @@ def parse_body(raw: bytes | None) -> tuple[str, str, dict[str, Any]]:
         metadata = {}
     if not isinstance(metadata, dict):
         raise BadRequest('"metadata" must be a JSON object')
-    try:
-        size = len(json.dumps(metadata, ensure_ascii=True))
-    except (ValueError, RecursionError):
-        raise BadRequest('"metadata" cannot be stored') from None
+    size = metadata_size(metadata)
+    if size is None:
+        raise BadRequest('"metadata" cannot be stored')
     if size > MAX_METADATA_BYTES:
         raise BadRequest(f'"metadata" is larger than {MAX_METADATA_BYTES} bytes', 413)
     return sender, clean_text(message), metadata
-
-
-class RateLimiter:
-    """At most ``limit`` events per key in any ``window`` seconds (in this process)."""
-
-    def __init__(self, limit: int = RATE_LIMIT, window: float = RATE_WINDOW_SECONDS) -> None:
-        self.limit = limit
-        self.window = window
-        self._seen: dict[str, deque[float]] = {}
-
-    def retry_after(self, key: str, now: float | None = None) -> float:
-        """0 when the event is allowed (and counted), else the seconds until it would be."""
-        now = time.monotonic() if now is None else now
-        times = self._seen.setdefault(key, deque())
-        while times and now - times[0] >= self.window:
-            times.popleft()
-        if len(times) >= self.limit:
-            return self.window - (now - times[0])
-        times.append(now)
-        if len(self._seen) > 10_000:  # forget idle senders so the table cannot grow without end
-            for stale in [k for k, v in self._seen.items() if not v or now - v[-1] >= self.window]:
-                del self._seen[stale]
-        return 0.0
 
 
 def error(message: str, status: int, **headers: str) -> HTTPResponse:

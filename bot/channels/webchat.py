@@ -39,6 +39,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.limits import (
+    MAX_MESSAGE_CHARS,
+    MAX_METADATA_BYTES,
+    RateLimiter,
+    clean_text,
+    metadata_size,
+)
 from bot.channels.turns import run_turn
 from bot.channels.web_messages import web_message
 from bot.channels.whole_messages import WholeMessageOutput
@@ -48,9 +55,10 @@ logger = logging.getLogger(__name__)
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 URL_PREFIX = "/webchat"
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
-MAX_MESSAGE_CHARS = 2000
 MAX_SUMMARY_BYTES = 512 * 1024
 HEALTH_TIMEOUT_S = 2.0
+# The page sends short messages; nothing it sends comes near this.
+MAX_SOCKET_BYTES = 64 * 1024
 
 PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -76,6 +84,13 @@ class WebChatOutput(WholeMessageOutput, SocketIOOutput):
         event = web_message(message)
         if event is not None:
             await self._send_message(recipient_id, event)
+
+
+def too_fast(wait: float) -> str:
+    return (
+        f"That's a lot of messages in a short time. Please wait {max(1, round(wait))} seconds "
+        "and send your message again. If you feel very unwell, call 999, 112 or 911 now."
+    )
 
 
 def valid_session_id(value: Any) -> str | None:
@@ -155,6 +170,11 @@ class WebChatInput(SocketIOInput):
         return channel
 
     web_dir: Path = WEB_DIR
+    limiter: RateLimiter
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limiter = RateLimiter()
 
     @classmethod
     def url_prefix(cls) -> str:
@@ -170,7 +190,9 @@ class WebChatInput(SocketIOInput):
         # Rasa's own Socket.IO channel passes [], which turns the origin check off and
         # lets any web page open a conversation. None keeps Engine.IO's same-origin
         # check; B12_CORS_ORIGINS adds the pages allowed to embed the chat elsewhere.
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=None)
+        sio = AsyncServer(
+            async_mode="sanic", cors_allowed_origins=None, max_http_buffer_size=MAX_SOCKET_BYTES
+        )
         _also_allow(sio, allowed_origins())
         self.sio = sio
         bp = SocketBlueprint(sio, self.socketio_path, "webchat", __name__)
@@ -263,15 +285,20 @@ class WebChatInput(SocketIOInput):
             else:
                 sender_id = sid
             metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
+            if isinstance(metadata, str) and len(metadata) <= MAX_METADATA_BYTES:
                 try:
                     metadata = json.loads(metadata)
-                except ValueError:
+                except (ValueError, RecursionError):
                     metadata = {}
-            if not isinstance(metadata, dict):
+            size = metadata_size(metadata) if isinstance(metadata, dict) else None
+            if size is None or size > MAX_METADATA_BYTES:
                 metadata = {}
-            text = data["message"][:MAX_MESSAGE_CHARS]
             output = WebChatOutput(sio, self.bot_message_evt)
+            wait = self.limiter.retry_after(sender_id)
+            if wait:
+                await output.send_response(sender_id, {"text": too_fast(wait)})
+                return
+            text = clean_text(data["message"][:MAX_MESSAGE_CHARS])
             failed = await run_turn(
                 on_new_message,
                 UserMessage(

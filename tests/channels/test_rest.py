@@ -8,15 +8,8 @@ from typing import Any
 import pytest
 
 from bot.channels.identity import pseudonym
-from bot.channels.rest import (
-    MAX_MESSAGE_CHARS,
-    RATE_LIMIT,
-    BadRequest,
-    RateLimiter,
-    TokenRestInput,
-    clean_text,
-    parse_body,
-)
+from bot.channels.limits import MAX_MESSAGE_CHARS, RATE_LIMIT, RateLimiter, clean_text
+from bot.channels.rest import BadRequest, TokenRestInput, parse_body
 
 TOKEN = "rest-token-for-the-channel-tests"
 URL = "/webhooks/rest/webhook"

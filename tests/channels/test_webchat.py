@@ -159,3 +159,35 @@ async def test_health_reports_the_database_and_redis(webchat, monkeypatch, tmp_p
     monkeypatch.setenv("B12_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nowhere")
     _, res = await app.asgi_client.get("/webchat/health")
     assert res.status == 503 and res.json["database"] == "down"
+
+
+@pytest.mark.asyncio
+async def test_a_flood_from_one_session_is_told_to_wait_and_others_are_served(
+    webchat, monkeypatch
+) -> None:
+    from bot.channels.limits import RATE_LIMIT
+
+    _, channel = webchat
+    socket = Socket(channel, monkeypatch)
+    flood = "ab" * 16
+    for _ in range(RATE_LIMIT):
+        assert await socket.say("hello", session_id=flood)
+    (told,) = await socket.say("hello", session_id=flood)
+    assert "wait" in told["text"] and "999" in told["text"]
+    assert (await socket.say("hello"))[0]["text"].startswith("Hello")
+
+
+@pytest.mark.asyncio
+async def test_oversized_metadata_and_unstorable_characters_do_not_break_the_turn(
+    webchat, monkeypatch, echo_agent
+) -> None:
+    _, channel = webchat
+    socket = Socket(channel, monkeypatch)
+    session = "cd" * 16
+    await socket.call("user_uttered", "sid1", {
+        "message": "hello \udfff", "session_id": session, "metadata": {"k": "v" * 10_000}})
+    replies = [d for e, d, _ in socket.emitted if e == "bot_uttered"]
+    assert replies and replies[0]["text"].startswith("Hello")
+    tracker = await echo_agent.tracker_store.retrieve(session)
+    assert tracker.latest_message.text == "hello \ufffd"
+    assert "k" not in tracker.latest_message.metadata

@@ -88,6 +88,16 @@ class Command:
             os.killpg(self.popen.pid, signal.SIGKILL)
 
 
+def pid_running(module: str, ancestor: int) -> int:
+    """The pid of the ``python -m <module>`` process started under ``ancestor``."""
+    for entry in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            if module.encode() in argv and os.getpgid(int(entry.name)) == ancestor:
+                return int(entry.name)
+    raise AssertionError(f"no {module} process in the command's group")
+
+
 def listening(port: int) -> bool:
     import socket
 
@@ -169,6 +179,36 @@ def test_run_serves_the_web_chat_until_sigterm_then_exits_0(run_env: dict[str, s
         assert refused.value.code == 401
         var = Path(run_env["B12_VAR_DIR"])
         assert oct(var.stat().st_mode & 0o777) == "0o700"
+        assert all(oct(f.stat().st_mode & 0o777) == "0o600" for f in var.iterdir() if f.is_file())
+
+        # A crashed server is started again, and the person's conversation carries on.
+        sender = secrets.token_hex(8)
+        rest_turn(port, run_env["B12_REST_TOKEN"], sender, "I've been exhausted for months")
+        for name in ("actions.server", "bot.server"):
+            os.kill(pid_running(name, command.popen.pid), signal.SIGKILL)
+            command.wait_for(re.compile(r"stopped unexpectedly; starting it again"), 30)
+            lines = len(command.lines)
+            command.wait_for(re.compile(r"Starting the action server|The assistant is ready again"),
+                             300)
+            assert command.popen.poll() is None
+            assert len(command.lines) >= lines
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                reply = rest_turn(port, run_env["B12_REST_TOKEN"], sender, "/start_check")
+                break
+            time.sleep(1)
+        assert reply and any(m.get("text") for m in reply), reply
+        import sqlite3
+
+        from bot.channels.identity import pseudonym
+
+        stored = pseudonym("rest", sender, run_env["B12_ID_KEY"].encode())
+        with contextlib.closing(sqlite3.connect(var / "b12.db")) as db:
+            said = [json.loads(row[0]).get("text") for row in db.execute(
+                "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user' ORDER BY id",
+                (stored,))]
+        assert said == ["I've been exhausted for months", "/start_check"], said
         os.kill(command.popen.pid, signal.SIGTERM)
         assert command.wait() == 0, command.output[-3000:]
         assert "Stopping the assistant" in command.output
