@@ -12,7 +12,8 @@ This launcher adds them inside the process instead, from:
     Rasa's own header-based scheme, which keeps the credential out of URLs and
     proxy logs; at least 32 characters.
 
-Everything else is passed to Rasa unchanged.
+Everything else is passed to Rasa unchanged (``python -m bot.server shell`` is
+``rasa shell``).
 """
 
 from __future__ import annotations
