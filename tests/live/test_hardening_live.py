@@ -248,6 +248,52 @@ def test_database_down_says_so_fast_loses_nothing_and_carries_on(cluster) -> Non
     assert "Hello" not in texts(reply) and question_of(reply) != asked
 
 
+def test_a_locked_table_fails_the_turn_in_seconds_and_the_server_stays_responsive(
+    cluster,
+) -> None:
+    """A 15 s table lock (a migration, a stuck transaction) used to freeze the replica."""
+    from sqlalchemy import create_engine, text
+
+    stack, _ = cluster
+    server = stack.rasa[0]
+    sender = "lock-" + os.urandom(4).hex()
+    reply = start_interview(server, sender)
+    holder = create_engine(stack.database_url)
+    held = threading.Event()
+
+    def lock_table() -> None:
+        with holder.connect() as connection, connection.begin():
+            connection.execute(text("LOCK TABLE events IN ACCESS EXCLUSIVE MODE"))
+            held.set()
+            time.sleep(15)
+
+    locker = threading.Thread(target=lock_table, daemon=True)
+    locker.start()
+    try:
+        assert held.wait(10)
+        results: dict[str, Any] = {}
+
+        def turn() -> None:
+            results["turn"] = post(server, json.dumps({"sender": sender, "message": "/deny"}))
+
+        worker = threading.Thread(target=turn)
+        worker.start()
+        time.sleep(0.3)
+        started = time.monotonic()
+        page = urllib.request.urlopen(server.health_url.rstrip("/") + "/webchat/", timeout=5)
+        assert page.status == 200 and time.monotonic() - started < 1.0, "the server froze"
+        worker.join(30)
+        status, body, took = results["turn"]
+        print(f"\nlocked table: {status} in {took:.2f} s")
+        assert status == 503 and "can't save or continue" in texts(body)
+        assert took < 5.0
+    finally:
+        locker.join(30)
+        holder.dispose()
+    reply = say(server, sender, answer_for(reply))
+    assert "can't save" not in texts(reply) and texts(reply)
+
+
 def test_redis_down_says_so_fast_and_the_conversation_survives(cluster) -> None:
     stack, redis = cluster
     server = stack.rasa[1]
