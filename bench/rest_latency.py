@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -54,6 +55,8 @@ CONVERSATION = [
 
 
 def _post(port: int, sender: str, message: str) -> float:
+    # The REST channel takes senders of visible ASCII characters only.
+    sender = re.sub(r"[^A-Za-z0-9_.-]", "-", sender)
     body = json.dumps({"sender": sender, "message": message}).encode()
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/webhooks/rest/webhook",
