@@ -91,7 +91,9 @@ def _rss_mib(pid: int) -> float:
 
 def _serve(cwd: Path, model: Path, port: int, log: Path, endpoints: Path | None = None,
            env: dict[str, str] | None = None) -> subprocess.Popen:
-    args = [RASA, "run", "--model", str(model), "--port", str(port), "--credentials",
+    # The assistant starts the way make run starts it; the bare bot as `rasa run`.
+    launcher = [sys.executable, "-m", "bot.rasa_adapters.server"] if cwd == ROOT else [RASA]
+    args = [*launcher, "run", "--model", str(model), "--port", str(port), "--credentials",
             "credentials.yml", "--endpoints", str(endpoints or "endpoints.yml")]
     return subprocess.Popen(args, cwd=cwd, env=env or ENV, stdout=log.open("w"),
                             stderr=subprocess.STDOUT)

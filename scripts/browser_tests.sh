@@ -49,7 +49,7 @@ export B12_DATABASE_URL="sqlite:///$RUN_DIR/b12.db"
 unset B12_REDIS_URL
 ACTIONS_LOG="$ROOT/test-artifacts/browser/actions.log" start_action_server
 log "Starting the assistant with the web chat on 127.0.0.1:$RASA_PORT"
-"$VENV/bin/rasa" run --model "$MODEL" --endpoints endpoints.yml \
+"$PY" -m bot.rasa_adapters.server run --model "$MODEL" --endpoints endpoints.yml \
   --credentials credentials.yml --interface 127.0.0.1 --port "$RASA_PORT" \
   > "$ROOT/test-artifacts/browser/rasa.log" 2>&1 &
 RASA_PID=$!

@@ -73,9 +73,17 @@ or point PYTHON310 at its interpreter, then run the command again."
 
 # Hash of everything a trained model depends on; a changed hash means retrain.
 training_fingerprint() {
-  (cd "$ROOT" && find config.yml domain.yml data bot/knowledge/data bot/nlu -type f \
+  (
+    cd "$ROOT"
+    local inputs=() path
+    for path in config.yml domain.yml data bot/knowledge/data bot/nlu \
+        bot/rasa_adapters/nlu_component.py; do
+      [ -e "$path" ] && inputs+=("$path")
+    done
+    find "${inputs[@]}" -type f \
       \( -name '*.yml' -o -name '*.yaml' -o -name '*.json' -o -name '*.jsonl' -o -name '*.py' \) \
-      -not -path '*/__pycache__/*' -print0 2>/dev/null | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+      -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
+  )
 }
 
 MODEL_DIR="$ROOT/models"
@@ -103,7 +111,7 @@ fi
 export B12_ACTIONS_TOKEN
 export B12_ACTIONS_URL="${B12_ACTIONS_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
 
-# Rasa's HTTP API stays off unless B12_API_TOKEN is set (python -m bot.server reads it
+# Rasa's HTTP API stays off unless B12_API_TOKEN is set (python -m bot.rasa_adapters.server reads it
 # from the environment, so it never appears on a command line); browsers from other
 # origins are refused unless listed in B12_CORS_ORIGINS (space or comma separated).
 rasa_security_args() {

@@ -43,7 +43,7 @@ trap stop_requested INT TERM
 start_action_server
 
 start_rasa() {
-  "$PY" -m bot.server run --model "$MODEL" --endpoints endpoints.yml --credentials "$CREDENTIALS" \
+  "$PY" -m bot.rasa_adapters.server run --model "$MODEL" --endpoints endpoints.yml --credentials "$CREDENTIALS" \
     --interface "$HOST" --port "$PORT" ${RASA_SECURITY_ARGS[@]+"${RASA_SECURITY_ARGS[@]}"} \
     >> "$RASA_LOG" 2>&1 &
   RASA_PID=$!

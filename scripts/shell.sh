@@ -10,5 +10,5 @@ ensure_model
 check_storage
 trap stop_action_server EXIT
 start_action_server
-"$PY" -m bot.server shell --model "$MODEL" --endpoints endpoints.yml \
+"$PY" -m bot.rasa_adapters.server shell --model "$MODEL" --endpoints endpoints.yml \
   --interface 127.0.0.1 --port "${B12_PORT:-5005}"

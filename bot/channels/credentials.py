@@ -24,8 +24,8 @@ import yaml
 
 from bot.channels.identity import IdentityKeyError, id_key
 
-WEB_CHANNEL = "bot.channels.webchat.WebChatInput"
-REST_CHANNEL = "bot.channels.rest.TokenRestInput"
+WEB_CHANNEL = "bot.rasa_adapters.webchat.WebChatInput"
+REST_CHANNEL = "bot.rasa_adapters.rest.TokenRestInput"
 REST_TOKEN = "B12_REST_TOKEN"
 MIN_TOKEN_CHARS = 16
 
@@ -41,7 +41,7 @@ class Platform:
 
 PLATFORMS: dict[str, Platform] = {
     "telegram": Platform(
-        "bot.channels.platforms.TelegramChannel",
+        "bot.rasa_adapters.platforms.TelegramChannel",
         (
             ("access_token", "TELEGRAM_TOKEN"),
             ("verify", "TELEGRAM_BOT_NAME"),
@@ -51,12 +51,12 @@ PLATFORMS: dict[str, Platform] = {
         (("api_url", "TELEGRAM_API_URL"),),
     ),
     "slack": Platform(
-        "bot.channels.platforms.SlackChannel",
+        "bot.rasa_adapters.platforms.SlackChannel",
         (("slack_token", "SLACK_TOKEN"), ("slack_signing_secret", "SLACK_SIGNING_SECRET")),
         (("slack_channel", "SLACK_CHANNEL"),),
     ),
     "facebook": Platform(
-        "bot.channels.platforms.FacebookChannel",
+        "bot.rasa_adapters.platforms.FacebookChannel",
         (
             ("verify", "FACEBOOK_VERIFY_TOKEN"),
             ("secret", "FACEBOOK_APP_SECRET"),
@@ -64,7 +64,7 @@ PLATFORMS: dict[str, Platform] = {
         ),
     ),
     "twilio": Platform(
-        "bot.channels.platforms.TwilioChannel",
+        "bot.rasa_adapters.platforms.TwilioChannel",
         (
             ("account_sid", "TWILIO_ACCOUNT_SID"),
             ("auth_token", "TWILIO_AUTH_TOKEN"),

@@ -54,7 +54,8 @@ def test_a_platform_needs_the_id_key() -> None:
 
 
 def test_the_file_holds_placeholders_not_secrets() -> None:
-    written = build_credentials(TELEGRAM, expand=False)["bot.channels.platforms.TelegramChannel"]
+    channel = "bot.rasa_adapters.platforms.TelegramChannel"
+    written = build_credentials(TELEGRAM, expand=False)[channel]
     assert written == {
         "access_token": "${TELEGRAM_TOKEN}",
         "verify": "${TELEGRAM_BOT_NAME}",
@@ -64,7 +65,7 @@ def test_the_file_holds_placeholders_not_secrets() -> None:
 
 def test_a_fully_configured_platform_is_enabled() -> None:
     credentials = build_credentials(TELEGRAM)
-    assert credentials["bot.channels.platforms.TelegramChannel"] == {
+    assert credentials["bot.rasa_adapters.platforms.TelegramChannel"] == {
         "access_token": "123:abc",
         "verify": "b12_check_bot",
         "webhook_url": "https://example.org/webhooks/telegram/webhook",
@@ -80,7 +81,7 @@ def test_optional_variables_are_added_when_set() -> None:
         "TWILIO_WEBHOOK_URL": "https://example.org/webhooks/twilio/webhook",
         **KEY,
     }
-    twilio = build_credentials(env)["bot.channels.platforms.TwilioChannel"]
+    twilio = build_credentials(env)["bot.rasa_adapters.platforms.TwilioChannel"]
     assert twilio["webhook_url"] == "https://example.org/webhooks/twilio/webhook"
 
 
@@ -101,13 +102,13 @@ def test_command_line_writes_a_credentials_file_rasa_can_read(tmp_path) -> None:
     )
     assert "123:abc" not in done.stdout
     loaded = yaml.safe_load(done.stdout)
-    assert set(loaded) == {WEB_CHANNEL, "bot.channels.platforms.TelegramChannel"}
+    assert set(loaded) == {WEB_CHANNEL, "bot.rasa_adapters.platforms.TelegramChannel"}
     path = tmp_path / "credentials.yml"
     path.write_text(done.stdout)
     read = subprocess.run(
         [sys.executable, "-c",
          "import sys, rasa.shared.utils.io as io; "
-         "print(io.read_config_file(sys.argv[1])['bot.channels.platforms.TelegramChannel']"
+         "print(io.read_config_file(sys.argv[1])['bot.rasa_adapters.platforms.TelegramChannel']"
          "['access_token'])", str(path)],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True,
     )

@@ -17,7 +17,12 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.channels.platforms import FacebookChannel, SlackChannel, TelegramChannel, TwilioChannel
+from bot.rasa_adapters.platforms import (
+    FacebookChannel,
+    SlackChannel,
+    TelegramChannel,
+    TwilioChannel,
+)
 
 
 async def settle(channel: Any = None) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.channels.identity import pseudonym
 from bot.channels.limits import MAX_MESSAGE_CHARS, RATE_LIMIT, RateLimiter, clean_text
-from bot.channels.rest import BadRequest, TokenRestInput, parse_body
+from bot.rasa_adapters.rest import BadRequest, TokenRestInput, parse_body
 
 TOKEN = "rest-token-for-the-channel-tests"
 URL = "/webhooks/rest/webhook"

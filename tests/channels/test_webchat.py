@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.channels.webchat import WebChatInput
+from bot.rasa_adapters.webchat import WebChatInput
 
 ROOT = Path(__file__).resolve().parents[2]
 SESSION = "0123456789abcdef0123456789abcdef"

@@ -1,9 +1,9 @@
 """Which modules of ``bot/`` may use Rasa: the README's architecture, checked.
 
 The clinical core and the language pipeline must import and run without Rasa;
-only the adapters that plug into Rasa's extension points (channels, stores,
-the NLU component and the server-side patches) may import it, and nothing in
-``bot/`` may import ``actions/``.
+only ``bot/rasa_adapters/`` (channels, stores, the NLU component, the launcher
+and the fixes to Rasa internals) may import it, nothing else in ``bot/`` may
+import that package, and nothing in ``bot/`` may import ``actions/``.
 """
 
 from __future__ import annotations
@@ -16,19 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BOT = ROOT / "bot"
 
-# The Rasa glue inside bot/, as the README lists it.
-RASA_ADAPTERS = {
-    "bot/channels/platforms.py",
-    "bot/channels/rest.py",
-    "bot/channels/webchat.py",
-    "bot/event_types.py",
-    "bot/nlu/action_reply_check.py",
-    "bot/nlu/rasa_component.py",
-    "bot/outage.py",
-    "bot/server.py",
-    "bot/storage/lock_store.py",
-    "bot/storage/tracker_store.py",
-}
+# The one package of bot/ that may use Rasa (and Sanic, its web server).
+ADAPTERS = "bot/rasa_adapters/"
+RASA = {"rasa", "rasa_sdk", "sanic"}
 
 
 def imported_roots(path: Path) -> set[str]:
@@ -47,12 +37,32 @@ def modules() -> list[Path]:
     return sorted(p for p in BOT.rglob("*.py") if "__pycache__" not in p.parts)
 
 
-def test_only_the_listed_adapters_import_rasa() -> None:
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_only_the_rasa_adapters_package_imports_rasa() -> None:
     using_rasa = {
-        str(p.relative_to(ROOT)) for p in modules()
-        if imported_roots(p) & {"rasa", "rasa_sdk", "sanic"}
+        str(p.relative_to(ROOT)) for p in modules() if imported_roots(p) & RASA
     }
-    assert using_rasa == RASA_ADAPTERS
+    assert using_rasa, "the adapters should be found"
+    assert {m for m in using_rasa if not m.startswith(ADAPTERS)} == set()
+
+
+def test_the_core_does_not_depend_on_the_adapters() -> None:
+    outside = [p for p in modules() if not str(p.relative_to(ROOT)).startswith(ADAPTERS)]
+    offenders = {
+        str(p.relative_to(ROOT)) for p in outside
+        if any(m.startswith("bot.rasa_adapters") for m in imported_modules(p))
+    }
+    assert offenders == set()
 
 
 def test_nothing_in_bot_imports_the_actions() -> None:

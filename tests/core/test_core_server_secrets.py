@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.server import SecretError, secret_arguments
+from bot.rasa_adapters.server import SecretError, secret_arguments
 
 
 def test_no_secret_means_no_api() -> None:

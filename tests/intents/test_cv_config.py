@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-EXTRACTOR = "bot.nlu.rasa_component.B12ClinicalExtractor"
+EXTRACTOR = "bot.rasa_adapters.nlu_component.B12ClinicalExtractor"
 
 
 def _pipeline(path: Path) -> list[dict]:

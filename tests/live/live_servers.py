@@ -1,8 +1,8 @@
 """Real assistant processes for the live tests: the action server and Rasa servers.
 
 Each process runs as ``make run`` would start it (``python -m actions.server``,
-``rasa run`` with the project's endpoints.yml and credentials.yml), on free
-local ports, logging at INFO to a file the tests read afterwards.
+``python -m bot.rasa_adapters.server run`` with the project's endpoints.yml and
+credentials.yml), on free local ports, logging at INFO to a file the tests read afterwards.
 """
 
 from __future__ import annotations
@@ -111,7 +111,8 @@ def rasa_server(env: dict[str, str], log_dir: Path, name: str = "rasa") -> Proce
     port = free_port()
     return Process(
         name,
-        [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", "endpoints.yml",
+        [sys.executable, "-m", "bot.rasa_adapters.server", "run", "--model", str(MODEL),
+         "--endpoints", "endpoints.yml",
          "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(port)],
         env,
         f"http://127.0.0.1:{port}/",

@@ -17,7 +17,6 @@ import time
 import pytest
 from live_servers import (
     ROOT,
-    VENV_BIN,
     answer_for,
     base_env,
     custom,
@@ -259,7 +258,8 @@ def test_dead_database_stops_the_start_within_seconds(tmp_path) -> None:  # noqa
 
     started = time.monotonic()
     rasa = subprocess.run(
-        [str(VENV_BIN / "rasa"), "run", "--model", str(ROOT / "models" / "b12.tar.gz"),
+        [sys.executable, "-m", "bot.rasa_adapters.server", "run",
+         "--model", str(ROOT / "models" / "b12.tar.gz"),
          "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
          "--port", str(free_port()), "--interface", "127.0.0.1"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,

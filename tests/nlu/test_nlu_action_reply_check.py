@@ -11,7 +11,7 @@ from jsonschema import ValidationError, validate  # noqa: E402
 from jsonschema.validators import validator_for  # noqa: E402
 from rasa.core.actions.action import RemoteAction  # noqa: E402
 
-from bot.nlu import action_reply_check  # noqa: E402
+from bot.rasa_adapters.patches import action_reply_check  # noqa: E402
 
 GOOD_REPLIES = [
     {"events": [], "responses": []},

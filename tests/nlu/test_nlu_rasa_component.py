@@ -15,7 +15,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message  # noqa: E402
 
 from bot.nlu import resources  # noqa: E402
-from bot.nlu.rasa_component import B12ClinicalExtractor  # noqa: E402
+from bot.rasa_adapters.nlu_component import B12ClinicalExtractor  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +148,7 @@ def test_trained_model_uses_the_component(tmp_path, monkeypatch):
               - name: WhitespaceTokenizer
               - name: CountVectorsFeaturizer
               - name: LogisticRegressionClassifier
-              - name: bot.nlu.rasa_component.B12ClinicalExtractor
+              - name: bot.rasa_adapters.nlu_component.B12ClinicalExtractor
             policies: []
             """
         )

@@ -63,6 +63,14 @@ def test_training_fingerprint_changes_with_knowledge(tmp_path):
     kb.write_text("a: 2\n")
     second = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     assert first.strip() and first != second
+    # The NLU component's code lives with the Rasa adapters; changing it retrains too.
+    component = work / "bot" / "rasa_adapters" / "nlu_component.py"
+    component.parent.mkdir(parents=True)
+    component.write_text("A = 1\n")
+    third = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    component.write_text("A = 2\n")
+    fourth = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    assert len({second, third, fourth}) == 3
 
 
 def test_setup_refuses_to_install_into_a_directory_that_is_not_a_venv(tmp_path):

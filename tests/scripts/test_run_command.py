@@ -184,7 +184,7 @@ def test_run_serves_the_web_chat_until_sigterm_then_exits_0(run_env: dict[str, s
         # A crashed server is started again, and the person's conversation carries on.
         sender = secrets.token_hex(8)
         rest_turn(port, run_env["B12_REST_TOKEN"], sender, "I've been exhausted for months")
-        for name in ("actions.server", "bot.server"):
+        for name in ("actions.server", "bot.rasa_adapters.server"):
             os.kill(pid_running(name, command.popen.pid), signal.SIGKILL)
             command.wait_for(re.compile(r"stopped unexpectedly; starting it again"), 30)
             lines = len(command.lines)

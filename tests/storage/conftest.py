@@ -198,7 +198,7 @@ def domain() -> Any:
 
 @pytest.fixture
 def restore_remote_action(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Rasa's ``RemoteAction.run`` is put back after the test (bot.outage wraps it)."""
+    """Rasa's ``RemoteAction.run`` is put back after the test (the outage patch wraps it)."""
     from rasa.core.actions.action import RemoteAction
 
     monkeypatch.setattr(RemoteAction, "run", RemoteAction.run)

@@ -22,7 +22,7 @@ from rasa.shared.core.slots import AnySlot  # noqa: E402
 from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 from rasa.shared.utils.common import all_subclasses  # noqa: E402
 
-from bot import event_types  # noqa: E402
+from bot.rasa_adapters.patches import event_types  # noqa: E402
 
 
 @pytest.fixture

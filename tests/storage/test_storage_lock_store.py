@@ -13,8 +13,8 @@ import pytest
 from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
 from storage_helpers import free_port
 
-from bot.storage.lock_store import B12LockStore
-from bot.storage.tracker_store import StorageStartupError
+from bot.rasa_adapters.lock_store import B12LockStore
+from bot.rasa_adapters.tracker_store import StorageStartupError
 
 SECRET = "s3cretPw"
 
@@ -145,7 +145,7 @@ def test_rasa_loads_the_lock_store_by_its_module_path(monkeypatch: pytest.Monkey
     from rasa.utils.endpoints import EndpointConfig
 
     port = free_port()
-    config = EndpointConfig(type="bot.storage.lock_store.B12LockStore")
+    config = EndpointConfig(type="bot.rasa_adapters.lock_store.B12LockStore")
     assert isinstance(LockStore.create(config), B12LockStore)
     monkeypatch.setenv("B12_REDIS_URL", f"redis://127.0.0.1:{port}/0")
     with pytest.raises(StorageStartupError):

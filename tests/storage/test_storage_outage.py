@@ -1,4 +1,4 @@
-"""What the person hears when the action server cannot answer (bot/outage.py).
+"""What the person hears when the action server cannot answer (bot/rasa_adapters/patches/outage.py).
 
 Rasa's real ``RemoteAction`` calls a real HTTP endpoint here: a closed port, or
 a small local server that answers with an error, a rejection or a result.
@@ -25,7 +25,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 from storage_helpers import free_port
 
-from bot import outage
+from bot.rasa_adapters.patches import outage
 
 ACTION = "action_assessment"
 

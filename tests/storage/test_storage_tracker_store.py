@@ -32,6 +32,7 @@ from storage_helpers import (
     seed,
 )
 
+from bot.rasa_adapters.tracker_store import B12TrackerStore, StorageStartupError
 from bot.storage.assessments import AssessmentStore
 from bot.storage.config import StorageOutage
 from bot.storage.conversations import (
@@ -40,7 +41,6 @@ from bot.storage.conversations import (
     purge_conversations,
     purge_unconsented,
 )
-from bot.storage.tracker_store import B12TrackerStore, StorageStartupError
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 HOUR = 3600.0
@@ -392,7 +392,7 @@ def test_unusable_database_url_stops_rasa_instead_of_keeping_conversations_in_me
     from rasa.utils.endpoints import EndpointConfig
 
     monkeypatch.setenv("B12_DATABASE_URL", url)
-    config = EndpointConfig(type="bot.storage.tracker_store.B12TrackerStore")
+    config = EndpointConfig(type="bot.rasa_adapters.tracker_store.B12TrackerStore")
     with pytest.raises(StorageStartupError) as caught:
         create_tracker_store(config, domain)
     assert "B12_DATABASE_URL" in str(caught.value) and SECRET not in str(caught.value)
@@ -407,7 +407,7 @@ async def test_database_settings_in_endpoints_are_ignored_with_a_warning(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     elsewhere = tmp_path / "elsewhere.db"
-    with caplog.at_level(logging.WARNING, logger="bot.storage.tracker_store"):
+    with caplog.at_level(logging.WARNING, logger="bot.rasa_adapters.tracker_store"):
         store = make_store(host=f"sqlite:///{elsewhere}", db="other.db", username="rasa")
     warned = caplog.text
     for key in ("tracker_store.host", "tracker_store.db", "tracker_store.username"):
@@ -427,7 +427,7 @@ async def test_endpoints_file_loads_the_project_stores(
     from rasa.core.tracker_store import create_tracker_store
     from rasa.core.utils import read_endpoints_from_path
 
-    from bot.storage.lock_store import B12LockStore
+    from bot.rasa_adapters.lock_store import B12LockStore
 
     monkeypatch.setenv("B12_ACTIONS_URL", "http://127.0.0.1:5055/webhook")
     monkeypatch.setenv("B12_ACTIONS_TOKEN", "t")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sanic import Sanic
 
-from bot.channels.webchat import WebChatInput, allowed_origins
+from bot.rasa_adapters.webchat import WebChatInput, allowed_origins
 
 HOST = "chat.local:5005"
 HANDSHAKE = "/socket.io/?EIO=4&transport=polling"

@@ -2,7 +2,7 @@
 
 ``config.yml``::
 
-    - name: bot.nlu.rasa_component.B12ClinicalExtractor
+    - name: bot.rasa_adapters.nlu_component.B12ClinicalExtractor
       red_flag_intent: report_red_flag
 
 It adds the entities of docs/entities.md (with roles and the full mention in
@@ -77,16 +77,9 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> B12ClinicalExtractor:
-        from bot import event_types
-        from bot.nlu import action_reply_check
         from bot.nlu.pipeline import get_pipeline
 
         get_pipeline()  # build now, not on the first user's message
-        # The server that loads this component also calls the action server on
-        # most turns; see action_reply_check for why its replies need this.
-        action_reply_check.install()
-        # It also loads the conversation on every message (bot/event_types.py).
-        event_types.install()
         return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

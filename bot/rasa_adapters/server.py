@@ -1,4 +1,7 @@
-"""``python -m bot.server run ...``: ``rasa run`` with its secrets read from the environment.
+"""``python -m bot.rasa_adapters.server run ...``: ``rasa run``, started the project's way.
+
+It installs the fixes of :mod:`bot.rasa_adapters.patches` and reads the API's
+secrets from the environment.
 
 Rasa takes the HTTP API's token and JWT secret only as command-line arguments,
 where every user of the machine can read them (``ps``, ``/proc/<pid>/cmdline``).
@@ -12,7 +15,7 @@ This launcher adds them inside the process instead, from:
     Rasa's own header-based scheme, which keeps the credential out of URLs and
     proxy logs; at least 32 characters.
 
-Everything else is passed to Rasa unchanged (``python -m bot.server shell`` is
+Everything else is passed to Rasa unchanged (``python -m bot.rasa_adapters.server shell`` is
 ``rasa shell``).
 """
 
@@ -57,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args[:1] == ["run"]:
         args += extra
+    from bot.rasa_adapters.patches import install_all
+
+    install_all()
     sys.argv = ["rasa", *args]
     from rasa.__main__ import main as rasa_main
 

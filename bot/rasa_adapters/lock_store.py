@@ -5,7 +5,7 @@ sharing one database need so that one conversation's turns never interleave.
 Unset: Rasa's in-memory lock store (one server). Loaded from ``endpoints.yml``::
 
     lock_store:
-      type: bot.storage.lock_store.B12LockStore
+      type: bot.rasa_adapters.lock_store.B12LockStore
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from rasa.core.lock_store import (
     RedisLockStore,
 )
 
+from bot.rasa_adapters.tracker_store import StorageStartupError
 from bot.storage.config import (
     StorageConfigError,
     StorageUnavailable,
@@ -34,7 +35,6 @@ from bot.storage.config import (
     redis_settings,
     redis_url,
 )
-from bot.storage.tracker_store import StorageStartupError
 
 logger = logging.getLogger(__name__)
 

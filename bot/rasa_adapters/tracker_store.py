@@ -3,7 +3,7 @@
 Loaded by the Rasa server from ``endpoints.yml``::
 
     tracker_store:
-      type: bot.storage.tracker_store.B12TrackerStore
+      type: bot.rasa_adapters.tracker_store.B12TrackerStore
 
 What it adds to Rasa's ``SQLTrackerStore`` (whose tables and queries it keeps):
 
@@ -23,7 +23,7 @@ What it adds to Rasa's ``SQLTrackerStore`` (whose tables and queries it keeps):
 * a turn in which ``action_delete_my_data`` ran is not saved, and every
   event the conversation had is deleted;
 * a turn whose custom action cannot reach the action server ends with a
-  clear "temporarily unavailable" message (:mod:`bot.outage`);
+  clear "temporarily unavailable" message (:mod:`bot.rasa_adapters.patches.outage`);
 * reading a conversation fetches only the stored events' JSON, and saving
   counts the stored events without fetching them and writes the new ones in
   one statement (Rasa's queries build an object for every row on every
@@ -110,10 +110,14 @@ class B12TrackerStore(SQLTrackerStore):
         except (StorageConfigError, StorageUnavailable) as error:
             logger.error("%s", error)
             raise StorageStartupError(str(error)) from None
-        from bot import event_types, outage
+        from bot.rasa_adapters import patches
 
-        outage.install()  # a failed action-server call gets a clear reply (bot/outage.py)
-        event_types.install()  # loading a conversation resolves events from a table
+        if not patches.installed():
+            logger.warning(
+                "Started without python -m bot.rasa_adapters.server: the fixes in "
+                "bot.rasa_adapters.patches are not installed (a failed action-server call "
+                "then ends in silence)"
+            )
         self.erase_action = erase_action
         self.purge_interval = float(purge_interval)
         self._next_purge = 0.0

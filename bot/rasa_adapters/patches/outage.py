@@ -16,7 +16,7 @@ minutes, far longer than anyone waits in a chat before deciding the assistant is
 broken, and when it is reached Rasa raises an error that ends the turn with no
 reply at all.
 
-Installed by :class:`bot.storage.tracker_store.B12TrackerStore` when the Rasa
+Installed by :class:`bot.rasa_adapters.tracker_store.B12TrackerStore` when the Rasa
 server starts (Rasa 3.6 has no hook for this), never at import time.
 """
 

@@ -1,0 +1,20 @@
+"""Everything of the project that plugs into Rasa, in one place.
+
+The rest of ``bot/`` is Rasa-free (a test keeps it so): the clinical core, the
+knowledge base, the language pipeline, storage helpers and the channel-neutral
+message shaping. This package adapts them to Rasa Open Source 3.6 at its
+extension points:
+
+===================  ==========================================================
+``nlu_component``    the NLU component running the clinical extractor (config.yml)
+``tracker_store``    Rasa's SQL tracker store, configured from the environment and
+                     failing closed (endpoints.yml)
+``lock_store``       Rasa's lock stores, with atomic and renewed tickets (endpoints.yml)
+``webchat``          the web chat channel: page and Socket.IO on one port
+``rest``             the REST channel behind a token
+``platforms``        Telegram, Slack, Messenger and Twilio with private ids
+``server``           the launcher: ``python -m bot.rasa_adapters.server run ...``
+                     installs :mod:`.patches` and passes secrets from the environment
+``patches``          the three fixes to Rasa internals, each with its reason
+===================  ==========================================================
+"""
