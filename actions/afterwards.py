@@ -33,12 +33,12 @@ def _in_interview(tracker: Tracker) -> bool:
 
 def _pending_reason(tracker: Tracker, findings: Findings) -> str:
     """During the interview "why?" means "why this question?": the core's reason."""
-    from actions.interview import QUESTION_SLOT, _pending_question
+    from actions.interview import QUESTION_SLOT, pending_question
 
     pending = tracker.get_slot(QUESTION_SLOT)
     if not _in_interview(tracker) or not isinstance(pending, str):
         return ""
-    question = _pending_question(findings, pending)
+    question = pending_question(findings, pending)
     return str(getattr(question, "reason", "") or "") if question is not None else ""
 
 

@@ -185,7 +185,7 @@ class ValidateInterviewForm(Action):
         state = InterviewState.from_tracker(tracker)
         pending = None
         if phase == "answer" and state.pending and intent != "report_red_flag":
-            pending = _pending_question(load_findings(tracker), state.pending)
+            pending = pending_question(load_findings(tracker), state.pending)
         # A button press on a choice is an answer whatever the classifier made of it.
         pressed = option_from_text(pending, text) if pending is not None else None
         # Input that is not a sentence (empty, huge, symbols, markup) is no request
@@ -294,7 +294,7 @@ class ValidateInterviewForm(Action):
         return True
 
 
-def _pending_question(findings: Findings, pending: str) -> Any | None:
+def pending_question(findings: Findings, pending: str) -> Any | None:
     """The question on screen: the ask action chose it from these same findings."""
     from bot import questions
 

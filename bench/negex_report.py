@@ -9,9 +9,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "nlu"))
 
-from bot.nlu.negex_bench import default_benchmark_dir, evaluate, load_rows, report  # noqa: E402
+from negex_scoring import default_benchmark_dir, evaluate, load_rows, report  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

@@ -17,7 +17,7 @@ from bot.errors import InputError
 from bot.findings import Findings
 from bot.knowledge import load_knowledge
 from bot.labs import LabInterpretation, interpret
-from bot.questions import Question, _stop_and_best
+from bot.questions import Question, stop_and_best
 from bot.scoring import Score, score
 from bot.triage import RedFlagHit, Triage, red_flags, triage
 
@@ -110,7 +110,7 @@ def assess(findings: Findings, *, now: datetime | None = None) -> Assessment:
         findings, triage_level=level.level, band=result.band, lab_bands=bands, kb=kb
     )
     readings = tuple(interpret(lab, findings) for _, lab in sorted(findings.labs.items()))
-    stop, question = _stop_and_best(findings)
+    stop, question = stop_and_best(findings)
     return Assessment(
         generated_at=now or datetime.now(timezone.utc),
         kb_version=kb.version,

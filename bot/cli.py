@@ -25,10 +25,6 @@ from bot.errors import B12Error, format_error
 EXIT_BAD_INPUT = 2
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse exits 2 on usage errors already; keep its message, drop nothing."""
-
-
 def _read_findings(source: str, stdin: TextIO) -> dict[str, Any]:
     if source == "-":
         text = stdin.read()
@@ -113,7 +109,7 @@ def _cmd_extract(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = argparse.ArgumentParser(
         prog="python -m bot", description="B12 deficiency symptom checker (clinical core)"
     )
     sub = parser.add_subparsers(dest="command", required=True)

@@ -342,10 +342,6 @@ def lab_bands(findings: Findings) -> dict[str, str]:
     return {aid: band_of(lab, findings) for aid, lab in findings.labs.items()}
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".") if value < 100 else f"{value:.0f}"
-
-
 def interpret(lab: LabResult, findings: Findings) -> LabInterpretation:
     """Place a result in its band, with the evidence weight and the cautions that apply."""
     kb = load_knowledge()

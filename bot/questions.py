@@ -540,7 +540,7 @@ def _confirmed_red_flags(findings: Findings, kb: KnowledgeBase) -> list[str]:
     ]
 
 
-def _stop_and_best(findings: Findings) -> tuple[bool, Question | None]:
+def stop_and_best(findings: Findings) -> tuple[bool, Question | None]:
     kb = load_knowledge()
     plan = _plan(kb)
     now = _now(findings, kb, plan)
@@ -574,12 +574,12 @@ def should_stop(findings: Findings) -> bool:
     One exception to stopping in an emergency: after a "yes" to the emergency checklist,
     its items are still asked one by one until one is confirmed.
     """
-    return _stop_and_best(findings)[0]
+    return stop_and_best(findings)[0]
 
 
 def next_question(findings: Findings) -> Question | None:
     """The most useful next question, or None when the assistant should stop asking."""
-    return _stop_and_best(findings)[1]
+    return stop_and_best(findings)[1]
 
 
 # ---------------------------------------------------------------------------- answers

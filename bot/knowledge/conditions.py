@@ -186,37 +186,6 @@ class Context:
             object.__setattr__(self, "facts", facts_of(self.findings, self.kb))
 
 
-def present_of_kind(ctx: Context, kind: str) -> list[str]:
-    return [
-        fid
-        for fid in sorted(ctx.findings.present_ids())
-        if fid in ctx.kb.findings and ctx.kb.findings[fid].kind == kind
-    ]
-
-
-def risk_factor_ids(ctx: Context) -> list[str]:
-    """Present NICE risk factors, including pregnancy, breastfeeding and family history."""
-    out = [
-        fid
-        for fid in sorted(ctx.findings.present_ids())
-        if fid in ctx.kb.findings and ctx.kb.findings[fid].counts_as_risk_factor
-    ]
-    if ctx.findings.pregnant is Status.PRESENT:
-        out.append("pregnant")
-    if ctx.findings.breastfeeding is Status.PRESENT:
-        out.append("breastfeeding")
-    for fid, state in sorted(ctx.findings.family.items()):
-        definition = ctx.kb.findings.get(fid)
-        if (
-            state.status is Status.PRESENT
-            and definition is not None
-            and definition.family_relevant
-            and definition.family_lr > 1.0
-        ):
-            out.append(f"family:{fid}")
-    return out
-
-
 def evaluate(cond: Mapping[str, Any], ctx: Context) -> bool:
     """True when every key of ``cond`` holds (a mapping is an implicit "all")."""
     return all(_holds(key, value, ctx) for key, value in cond.items())

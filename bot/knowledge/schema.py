@@ -162,9 +162,6 @@ class ScoringConfig:
                 chosen = band
         return chosen
 
-    def band_rank(self, name: str) -> int:
-        return [b.name for b in self.bands].index(name)
-
 
 Threshold = Union[float, dict[str, float]]
 

@@ -35,10 +35,6 @@ class Verdict:
     hypothetical: bool = False
     uncertain: bool = False
 
-    @property
-    def not_now(self) -> bool:
-        return self.hypothetical or self.uncertain or self.ended or self.historical
-
 
 def verdict_of(categories: set[str], history_persists: bool = False) -> Verdict:
     return Verdict(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu.negex_bench import BENCHMARK_FILE, evaluate, load_rows
+from .negex_scoring import BENCHMARK_FILE, evaluate, load_rows
 
 BENCHMARK_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks" / "negex"
 
