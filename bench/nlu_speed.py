@@ -72,8 +72,8 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    from bot.nlu.extract import extract
     from bot.nlu.pipeline import get_pipeline
+    from bot.nlu.reading import extract
 
     started = time.perf_counter()
     get_pipeline()

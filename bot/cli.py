@@ -96,7 +96,7 @@ def _cmd_labs(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
 
 def _cmd_extract(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
     try:
-        from bot.nlu.extract import extract
+        from bot.nlu.reading import extract
     except ImportError as exc:
         sys.stderr.write(
             f"error: the language understanding (bot.nlu.extract) is not available: {exc}\n"

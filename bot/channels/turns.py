@@ -70,7 +70,7 @@ def reads_as_emergency(text: Any) -> bool:
         return False
     try:
         from bot.nlu.entities import extraction_to_entities
-        from bot.nlu.extract import analyse
+        from bot.nlu.reading import analyse
 
         analysis = analyse(text)
         entities = extraction_to_entities(

@@ -4,6 +4,6 @@
 package is cheap; the spaCy pipeline is built on the first call and cached.
 """
 
-from bot.nlu import extract
+from bot.nlu.reading import extract
 
 __all__ = ["extract"]

@@ -92,7 +92,7 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
 
     def _process_one(self, message: Message) -> None:
         from bot.nlu.entities import extraction_to_entities
-        from bot.nlu.extract import analyse
+        from bot.nlu.reading import analyse
 
         text = message.get(TEXT)
         try:

@@ -109,15 +109,11 @@ def test_labs_reads_a_value():
     assert data["band"] == "indeterminate" and data["unit"] == "ng/L"
 
 
-def test_extract_runs_the_language_understanding_or_says_it_is_missing():
+def test_extract_runs_the_language_understanding():
     result = run("extract", "pins and needles in my feet")
-    if (ROOT / "bot" / "nlu" / "extract.py").exists():
-        assert result.returncode == 0, result.stderr
-        assert "mentions" in json.loads(result.stdout)
-    else:
-        assert result.returncode == 2
-        assert "bot.nlu.extract" in result.stderr
-        assert "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stderr
+    mentions = json.loads(result.stdout)["mentions"]
+    assert [(m["id"], m["status"]) for m in mentions] == [("paresthesia", "present")]
 
 
 def test_missing_subcommand_is_a_usage_error():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bot.findings import Status
-from bot.nlu.extract import extract
+from bot.nlu.reading import extract
 
 
 def _found(text: str) -> set[str]:

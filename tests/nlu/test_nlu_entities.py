@@ -6,7 +6,7 @@ import pytest
 
 from bot.findings import Status
 from bot.nlu.entities import entities_to_extraction, extraction_to_entities
-from bot.nlu.extract import analyse, extract
+from bot.nlu.reading import analyse, extract
 
 MESSAGES = [
     "been knackered for months, pins n needles in my feet, no chest pain tho, mum had pernicious "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.extract import extract
+from bot.nlu.reading import extract
 
 from .evalset import load_cases, score_cases
 

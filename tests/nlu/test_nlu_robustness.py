@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.findings import Status
-from bot.nlu.extract import MAX_CHARS, analyse, extract
+from bot.nlu.reading import MAX_CHARS, analyse, extract
 
 RED_FLAG_PHRASES = [
     "chest pain",

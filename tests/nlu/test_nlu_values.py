@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.findings import Status
-from bot.nlu.extract import extract
+from bot.nlu.reading import extract
 from bot.nlu.values import days_since_month, find_durations, find_labs
 
 

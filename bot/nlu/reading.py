@@ -6,14 +6,11 @@ audit: a negated finding is ABSENT and never PRESENT, a relative's finding is
 family, someone else's (a partner's) is dropped, something that ended is
 past-only, and hypothetical or uncertain talk is UNKNOWN.
 
-The module is callable (``bot.nlu.extract(text)``) as well as holding the
-function (``bot.nlu.extract.extract(text)``), because both spellings are used.
+``bot.nlu.extract`` is this module's :func:`extract`, re-exported by the package.
 """
 
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -259,13 +256,3 @@ def extract(text: Any) -> Extraction:
     they are (they simply match nothing).
     """
     return analyse(text).extraction
-
-
-class _CallableModule(types.ModuleType):
-    """Lets ``bot.nlu.extract(text)`` work when ``bot.nlu.extract`` is this module."""
-
-    def __call__(self, text: Any) -> Extraction:
-        return extract(text)
-
-
-sys.modules[__name__].__class__ = _CallableModule
