@@ -17,7 +17,6 @@ CONFIG_FILE = Path(__file__).with_name("interview_config.yml")
 
 @dataclass(frozen=True)
 class InterviewSettings:
-    max_questions: int = 15
     max_reprompts: int = 2
 
 
@@ -42,10 +41,7 @@ def interview_settings() -> InterviewSettings:
         loaded = yaml.safe_load(CONFIG_FILE.read_text(encoding="utf-8"))
         data = loaded if isinstance(loaded, dict) else {}
     values = {}
-    for name, default in (
-        ("max_questions", defaults.max_questions),
-        ("max_reprompts", defaults.max_reprompts),
-    ):
+    for name, default in (("max_reprompts", defaults.max_reprompts),):
         raw = os.environ.get(f"B12_{name.upper()}", data.get(name, default))
         values[name] = _positive_int(raw, default, name)
     return InterviewSettings(**values)

@@ -100,14 +100,12 @@ class InterviewState:
 def next_question(findings: Findings, asked: tuple[str, ...] | list[str]) -> Any | None:
     """The core's most useful question now, or ``None`` to stop.
 
-    The core itself never repeats a question it recorded as asked (an "unsure"
-    answer marks it); ``asked`` here only counts this interview's questions
-    against the configured maximum.
+    The core decides when to stop, its question limit included (red-flag screens
+    that apply are asked even beyond it); it never repeats a question it recorded
+    as asked (an "unsure" answer marks it).
     """
     from bot import questions
 
-    if len(asked) >= interview_settings().max_questions:
-        return None
     return questions.next_question(findings)
 
 

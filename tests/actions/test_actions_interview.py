@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from actions.config import interview_settings
 from bot.findings import Extraction, Findings, Mention, Status
 
 
@@ -154,21 +153,20 @@ def test_choice_questions_accept_their_button_labels(convo):
     assert convo.findings().sex == "female"
 
 
-def test_the_interview_stops_after_the_configured_number_of_questions(convo, monkeypatch):
-    monkeypatch.setenv("B12_MAX_QUESTIONS", "3")
-    interview_settings.cache_clear()
-    try:
-        start(convo, Findings(age=40, sex="male"))
-        for _ in range(3):
-            assert convo.active
-            convo.user("/unsure", "unsure")
-            convo.form()
-        assert not convo.active
-        assert convo.slot("requested_slot") is None
-        assert len(convo.slot("asked_questions")) == 3
-    finally:
-        monkeypatch.delenv("B12_MAX_QUESTIONS")
-        interview_settings.cache_clear()
+def test_the_interview_stops_at_the_cores_question_limit_and_nowhere_else(convo):
+    """One limit, the core's: the conversation layer adds no second, blunter one."""
+    from bot.knowledge import load_knowledge
+
+    limit = load_knowledge().questions["max_questions"]
+    start(convo, Findings(age=40, sex="male"))
+    answered = 0
+    while convo.active and answered < limit + 5:
+        convo.user("/unsure", "unsure")
+        convo.form()
+        answered += 1
+    assert not convo.active
+    assert convo.findings().asked, "the answers should have been recorded"
+    assert len(convo.findings().asked) <= limit
 
 
 def test_greetings_during_the_interview_just_repeat_the_question(convo):
