@@ -1,10 +1,9 @@
 """Structured payloads that travel next to the text, shaped for each channel.
 
-Rasa sends a message's ``custom`` part separately from its text, so the text
-always arrives. The REST channel passes ``custom`` through as it is. The
-socket.io channel instead calls ``emit(event, **custom)``, so there the payload
-must sit under ``data``, or the emit fails. Channels whose connector expects
-its own custom format, and the terminal, get the text alone.
+The REST channel passes ``custom`` through as it is, and the web chat's output
+channel (bot.rasa_adapters.webchat) sends a message's text, buttons and payload
+to the page as one event, so both get the payload as it is. Channels whose
+connector expects its own custom format, and the terminal, get the text alone.
 """
 
 from __future__ import annotations
@@ -16,8 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 # `rasa shell` ("cmdline") prints a custom payload as raw JSON after the text;
 # a person at a terminal is better served by the text alone.
-PLAIN_CUSTOM_CHANNELS = frozenset({"rest", "callback"})
-WRAPPED_CUSTOM_CHANNELS = frozenset({"socketio"})
+PLAIN_CUSTOM_CHANNELS = frozenset({"rest", "callback", "socketio"})
 
 
 def custom_for_channel(channel: str | None, payload: dict[str, Any]) -> dict | None:
@@ -28,8 +26,6 @@ def custom_for_channel(channel: str | None, payload: dict[str, Any]) -> dict | N
     """
     if channel is None or channel in PLAIN_CUSTOM_CHANNELS:
         return payload
-    if channel in WRAPPED_CUSTOM_CHANNELS:
-        return {"data": payload}
     return None
 
 

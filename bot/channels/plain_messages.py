@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.channels.web_messages import clean_buttons, unwrap_custom
+from bot.channels.web_messages import clean_buttons, payload_of
 
 NATIVE = "native"
 QUICK_REPLIES_OVER_3 = "quick_replies_over_3"
@@ -21,13 +21,13 @@ OUR_PAYLOAD_PREFIX = "b12_"
 
 
 def is_our_payload(custom: Any) -> bool:
-    body = unwrap_custom(custom)
+    body = payload_of(custom)
     return bool(body) and str(body.get("type", "")).startswith(OUR_PAYLOAD_PREFIX)
 
 
 def payload_text(custom: Any) -> str:
     """Readable words for one of our payloads, for a message that came without text."""
-    body = unwrap_custom(custom) or {}
+    body = payload_of(custom) or {}
     kind = body.get("type")
     if kind in ("b12_emergency", "b12_summary"):
         return str(body.get("message") or body.get("text") or "")

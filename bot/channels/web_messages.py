@@ -17,19 +17,9 @@ from bot.channels.emergency import message_level
 MAX_BUTTONS = 12
 
 
-def unwrap_custom(custom: Any) -> dict[str, Any] | None:
-    """The custom payload itself, whichever shape the dialogue sent it in.
-
-    The stock socket.io channel needs custom payloads wrapped as ``{"data": ...}``
-    (it calls ``emit(event, **custom)``); other channels send them bare. Both
-    arrive here, and the page must see the same thing either way.
-    """
-    if not isinstance(custom, dict):
-        return None
-    body = {k: v for k, v in custom.items() if k != "room"}
-    if set(body) == {"data"} and isinstance(body["data"], dict):
-        return dict(body["data"])
-    return body or None
+def payload_of(custom: Any) -> dict[str, Any] | None:
+    """The message's custom payload, when it is one (a non-empty JSON object)."""
+    return dict(custom) if isinstance(custom, dict) and custom else None
 
 
 def clean_buttons(buttons: Any) -> list[dict[str, str]]:
@@ -52,7 +42,7 @@ def web_message(message: dict[str, Any]) -> dict[str, Any] | None:
     text = message.get("text")
     text = text.strip() if isinstance(text, str) else ""
     buttons = clean_buttons(message.get("buttons") or message.get("quick_replies"))
-    custom = unwrap_custom(message.get("custom"))
+    custom = payload_of(message.get("custom"))
     out: dict[str, Any] = {}
     if text:
         out["text"] = text

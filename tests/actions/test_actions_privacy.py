@@ -93,11 +93,11 @@ def test_with_consent_each_assessment_is_kept_with_its_channel_and_the_persons_w
     record_id = convo.slot("record_id")
     assert convo.slot("consent") == "yes" and len(record_id) == 32
     turn = _assess(convo)
-    assert turn.responses[0]["custom"]["data"]["type"] == "b12_assessment"
+    assert turn.responses[0]["custom"]["type"] == "b12_assessment"
     assert not any("couldn't save" in t for t in turn.texts)
     saved = store.assessments(record_id)
     assert len(saved) == 1
-    sent = turn.responses[0]["custom"]["data"]["assessment"]
+    sent = turn.responses[0]["custom"]["assessment"]
     assert saved[0].channel == "socketio"
     assert saved[0].triage_level == sent["triage"]["level"]
     assert saved[0].probability == pytest.approx(sent["probability"])

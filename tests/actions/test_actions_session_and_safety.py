@@ -152,8 +152,8 @@ def test_payloads_are_shaped_for_each_channel():
     payload = {"type": "b12_assessment", "assessment": {"x": 1}}
     assert custom_for_channel("rest", payload) == payload
     assert custom_for_channel(None, payload) == payload
-    # socket.io emits **custom: only `data` (and room) are valid keys there.
-    assert custom_for_channel("socketio", payload) == {"data": payload}
+    # The web chat's own output channel sends the payload with the text, unwrapped.
+    assert custom_for_channel("socketio", payload) == payload
     assert custom_for_channel("telegram", payload) is None
 
 
@@ -194,7 +194,7 @@ def test_corrupt_slots_are_treated_as_empty(convo, slot, value):
 
 @pytest.mark.parametrize(
     ("channel", "expect"),
-    [("rest", "plain"), ("socketio", "wrapped"), ("cmdline", "none"), ("telegram", "none")],
+    [("rest", "plain"), ("socketio", "plain"), ("cmdline", "none"), ("telegram", "none")],
 )
 def test_emergency_advice_carries_a_marker_rich_clients_can_show_prominently(
     convo_on, entities_for, channel, expect
@@ -209,8 +209,7 @@ def test_emergency_advice_carries_a_marker_rich_clients_can_show_prominently(
     if expect == "none":
         assert not custom
         return
-    payload = custom["data"] if expect == "wrapped" else custom
-    assert payload == {"type": "b12_emergency", "level": "emergency", "message": first["text"]}
+    assert custom == {"type": "b12_emergency", "level": "emergency", "message": first["text"]}
 
 
 def test_an_unmatched_red_flag_is_still_marked_as_an_emergency(convo):

@@ -8,7 +8,7 @@ from bot.channels.plain_messages import (
     TEXT,
     platform_message,
 )
-from bot.channels.web_messages import unwrap_custom, web_message
+from bot.channels.web_messages import payload_of, web_message
 
 YES_NO = [
     {"title": "Yes", "payload": "/affirm"},
@@ -26,14 +26,13 @@ ASSESSMENT = {
 }
 
 
-def test_custom_payload_is_the_same_wrapped_or_bare() -> None:
-    assert unwrap_custom({"data": ASSESSMENT}) == ASSESSMENT
-    assert unwrap_custom(ASSESSMENT) == ASSESSMENT
-    assert unwrap_custom({"data": ASSESSMENT, "room": "abc"}) == ASSESSMENT
+def test_a_payload_is_a_non_empty_object() -> None:
+    assert payload_of(ASSESSMENT) == ASSESSMENT
+    assert payload_of({}) is None and payload_of("x") is None and payload_of(None) is None
 
 
 def test_web_message_keeps_text_and_card_together() -> None:
-    event = web_message({"text": "Fairly likely.\n\nSee your GP.", "custom": {"data": ASSESSMENT}})
+    event = web_message({"text": "Fairly likely.\n\nSee your GP.", "custom": ASSESSMENT})
     assert event == {"text": "Fairly likely.\n\nSee your GP.", "custom": ASSESSMENT}
 
 
@@ -54,7 +53,7 @@ def test_web_message_drops_malformed_buttons_and_empty_messages() -> None:
 
 
 def test_platforms_get_the_text_without_our_payload() -> None:
-    sent = platform_message({"text": "Fairly likely.", "custom": {"data": ASSESSMENT}})
+    sent = platform_message({"text": "Fairly likely.", "custom": ASSESSMENT})
     assert sent == {"text": "Fairly likely."}
 
 
