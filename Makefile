@@ -23,7 +23,7 @@ lint:  ## ruff
 	@bash -c 'source scripts/common.sh && ensure_venv && "$$VENV/bin/ruff" check bot actions tests bench'
 
 bench:  ## run the benchmarks and print their numbers
-	@bash -c 'source scripts/common.sh && ensure_venv && for b in bench/*.py; do echo "== $$b"; "$$PY" "$$b"; done'
+	@bash -c 'source scripts/common.sh && ensure_venv && ensure_model && for b in bench/*.py; do echo "== $$b"; "$$PY" "$$b"; done'
 
 clean:  ## remove trained models, results and caches (keeps the virtual environment)
 	rm -rf models results .rasa var .pytest_cache

@@ -54,7 +54,7 @@ CONVERSATION = [
 ]
 
 
-def _post(port: int, sender: str, message: str) -> float:
+def _post(port: int, sender: str, message: str, require_reply: bool = True) -> float:
     # The REST channel takes senders of visible ASCII characters only.
     sender = re.sub(r"[^A-Za-z0-9_.-]", "-", sender)
     body = json.dumps({"sender": sender, "message": message}).encode()
@@ -65,8 +65,13 @@ def _post(port: int, sender: str, message: str) -> float:
     )
     start = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as response:
-        response.read()
-    return (time.perf_counter() - start) * 1000
+        body = response.read()
+    took = (time.perf_counter() - start) * 1000
+    if require_reply and not json.loads(body):
+        # A server whose model failed to load answers at once with nothing: that is not
+        # a fast turn, and timing it would report a meaningless ratio.
+        raise RuntimeError(f"the server on port {port} gave no reply; see its log")
+    return took
 
 
 def _wait_ready(port: int, process: subprocess.Popen, timeout: float = 240) -> None:
@@ -104,12 +109,12 @@ def _measure(ports: dict[str, int], conversations: int) -> dict[str, list[float]
     doing affects them alike."""
     for name, port in ports.items():
         for message in CONVERSATION[:3]:  # warm-up, not counted
-            _post(port, f"{name}-warmup", message)
+            _post(port, f"{name}-warmup", message, name != BARE)
     times: dict[str, list[float]] = {name: [] for name in ports}
     for n in range(conversations):
         for message in CONVERSATION:
             for name, port in ports.items():
-                times[name].append(_post(port, f"{name}-{n}", message))
+                times[name].append(_post(port, f"{name}-{n}", message, name != BARE))
     return times
 
 

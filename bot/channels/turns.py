@@ -27,6 +27,10 @@ CANNOT_CONTINUE = (
     "you just wrote. What you told me before is not lost: please try again in a few minutes. "
     "If you feel very unwell, call 999, 112 or 911 now."
 )
+NO_ANSWER = (
+    "Sorry, I couldn't answer that just now: part of me is not working. Please try again in a "
+    "few minutes. If you feel very unwell, call 999, 112 or 911 now."
+)
 CANNOT_CONTINUE_EMERGENCY = (
     "What you describe could need urgent help: call 999, 112 or 911, or go to A&E, now. "
     "I can't save or continue our conversation right now."
@@ -86,10 +90,18 @@ def cannot_continue(text: Any) -> str:
     return CANNOT_CONTINUE_EMERGENCY if reads_as_emergency(text) else CANNOT_CONTINUE
 
 
-async def run_turn(on_new_message: Callable[[Any], Awaitable[Any]], message: Any) -> str | None:
-    """Hand ``message`` to Rasa; None when the turn ran, else what to tell the person.
+async def run_turn(
+    on_new_message: Callable[[Any], Awaitable[Any]],
+    message: Any,
+    said: Callable[[], int] | None = None,
+) -> str | None:
+    """Hand ``message`` to Rasa; None when the turn ran and answered, else what to tell
+    the person.
 
-    Typed intent payloads other than the buttons' are turned into words first.
+    ``said`` counts the messages the turn sent. A turn that ran but said nothing
+    (Rasa ignores every message when its model failed to load, for one) is a
+    failure too: the person would otherwise be left looking at silence. Typed
+    intent payloads other than the buttons' are turned into words first.
     """
     if isinstance(getattr(message, "text", None), str):
         message.text = as_sent(message.text)
@@ -98,6 +110,9 @@ async def run_turn(on_new_message: Callable[[Any], Awaitable[Any]], message: Any
     except (Exception, StorageOutage) as failure:
         logger.error("A turn could not be handled (%s); the person was told", _name(failure))
         return cannot_continue(getattr(message, "text", None))
+    if said is not None and said() == 0:
+        logger.error("A turn ended without a reply (is the model loaded?); the person was told")
+        return CANNOT_CONTINUE_EMERGENCY if reads_as_emergency(message.text) else NO_ANSWER
     return None
 
 

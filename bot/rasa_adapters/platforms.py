@@ -51,6 +51,7 @@ class PlatformOutput(WholeMessageOutput, OutputChannel):
         self.inner = inner
         self.buttons_mode = buttons_mode
         self.recipient = recipient
+        self.sent = 0
 
     def name(self) -> str:  # type: ignore[override]
         return self.inner.name()
@@ -58,6 +59,7 @@ class PlatformOutput(WholeMessageOutput, OutputChannel):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         cleaned = platform_message(message, self.buttons_mode)
         if cleaned is not None:
+            self.sent += 1
             await self.inner.send_response(self.recipient or recipient_id, cleaned)
 
 
@@ -79,7 +81,11 @@ def private(on_new_message: Handler, buttons_mode: str, channel: str, key: bytes
         if inner is not None:
             message.output_channel = PlatformOutput(inner, buttons_mode, recipient=real_id)
         message.sender_id = pseudonym(channel, real_id, key)
-        failed = await run_turn(on_new_message, message)
+        out = message.output_channel
+        failed = await run_turn(
+            on_new_message, message,
+            said=(lambda: out.sent) if isinstance(out, PlatformOutput) else None,
+        )
         if failed is not None and message.output_channel is not None:
             await message.output_channel.send_response(real_id, {"text": failed})
 

@@ -178,7 +178,9 @@ class TokenRestInput(RestInput):
             message = UserMessage(
                 text, collector, sender_id, input_channel=self.name(), metadata=metadata
             )
-            failed = await run_turn(on_new_message, message)
+            failed = await run_turn(
+                on_new_message, message, said=lambda: len(collector.messages)
+            )
             if failed is not None:
                 return response.json([{"recipient_id": sender, "text": failed}], status=503)
             return response.json([dict(m, recipient_id=sender) for m in collector.messages])

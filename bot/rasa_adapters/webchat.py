@@ -80,9 +80,12 @@ COMMON_HEADERS = {
 class WebChatOutput(WholeMessageOutput, SocketIOOutput):
     """Sends each bot message to the page as a single ``bot_uttered`` event."""
 
+    sent = 0  # events sent through this output (one output per turn)
+
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         event = web_message(message)
         if event is not None:
+            self.sent += 1
             await self._send_message(recipient_id, event)
 
 
@@ -225,12 +228,15 @@ class WebChatInput(SocketIOInput):
             return serve("index.html")
 
         @bp.route("/health", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
+        async def health(request: Request) -> HTTPResponse:
             # The storage checks open their own connections in a thread, so a stalled
             # database shows here as "down" within seconds instead of hanging the check.
             from bot.storage.config import storage_health
 
+            agent = getattr(request.app.ctx, "agent", None)
+            model = "ok" if agent is not None and agent.is_ready() else "not loaded"
             report = await asyncio.to_thread(storage_health, HEALTH_TIMEOUT_S)
+            report = {"model": model, **report}
             ok = all(state in ("ok", "off") for state in report.values())
             return response.json(
                 {"status": "ok" if ok else "unavailable", **report}, status=200 if ok else 503
@@ -304,6 +310,7 @@ class WebChatInput(SocketIOInput):
                 UserMessage(
                     text, output, sender_id, input_channel=self.name(), metadata=metadata
                 ),
+                said=lambda: output.sent,
             )
             if failed is not None:
                 await output.send_response(sender_id, {"text": failed})

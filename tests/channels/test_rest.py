@@ -160,3 +160,17 @@ def test_parse_body_returns_the_cleaned_message() -> None:
     assert parse_body(b'{"sender": "a", "message": "hi\\u0000"}') == ("a", "hi ", {})
     with pytest.raises(BadRequest):
         parse_body(b'{"sender": "a", "message": "hi", "metadata": "x"}')
+
+
+@pytest.mark.asyncio
+async def test_a_turn_that_says_nothing_gets_503_and_words_not_an_empty_list(
+    make_app, monkeypatch
+) -> None:
+    from rasa.core.agent import Agent
+
+    monkeypatch.setenv("B12_REST_TOKEN", TOKEN)
+    app = make_app(TokenRestInput.from_credentials(None))
+    app.ctx.agent = Agent()  # what Rasa runs with when its model failed to load
+    res = await post(app, {"sender": "a", "message": "hello"})
+    assert res.status == 503
+    assert "couldn't answer" in res.json[0]["text"]

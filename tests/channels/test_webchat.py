@@ -149,12 +149,13 @@ async def test_health_reports_the_database_and_redis(webchat, monkeypatch, tmp_p
     monkeypatch.delenv("B12_REDIS_URL", raising=False)
     _, res = await app.asgi_client.get("/webchat/health")
     assert res.status == 200
-    assert res.json == {"status": "ok", "database": "ok", "redis": "off"}
+    assert res.json == {"status": "ok", "model": "ok", "database": "ok", "redis": "off"}
 
     monkeypatch.setenv("B12_REDIS_URL", "redis://127.0.0.1:1/0")
     _, res = await app.asgi_client.get("/webchat/health")
     assert res.status == 503
-    assert res.json == {"status": "unavailable", "database": "ok", "redis": "down"}
+    assert res.json == {
+        "status": "unavailable", "model": "ok", "database": "ok", "redis": "down"}
 
     monkeypatch.setenv("B12_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nowhere")
     _, res = await app.asgi_client.get("/webchat/health")
@@ -191,3 +192,23 @@ async def test_oversized_metadata_and_unstorable_characters_do_not_break_the_tur
     tracker = await echo_agent.tracker_store.retrieve(session)
     assert tracker.latest_message.text == "hello \ufffd"
     assert "k" not in tracker.latest_message.metadata
+
+
+@pytest.mark.asyncio
+async def test_without_a_loaded_model_health_fails_and_people_are_told(
+    make_app, monkeypatch, tmp_path
+) -> None:
+    """Rasa starts even when its model fails to load, then ignores every message."""
+    from rasa.core.agent import Agent
+
+    monkeypatch.setenv("B12_DATABASE_URL", f"sqlite:///{tmp_path / 'b12.db'}")
+    channel = WebChatInput.from_credentials({"session_persistence": True})
+    app = make_app(channel)
+    app.ctx.agent = Agent()
+    _, res = await app.asgi_client.get("/webchat/health")
+    assert res.status == 503 and res.json["model"] == "not loaded"
+    socket = Socket(channel, monkeypatch)
+    (told,) = await socket.say("hello")
+    assert "couldn't answer" in told["text"]
+    (urgent,) = await socket.say("I have crushing chest pain right now")
+    assert urgent["emergency"] == "emergency"
