@@ -111,14 +111,11 @@ fi
 export B12_ACTIONS_TOKEN
 export B12_ACTIONS_URL="${B12_ACTIONS_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
 
-# Rasa's HTTP API stays off unless B12_API_TOKEN is set (python -m bot.rasa_adapters.server reads it
-# from the environment, so it never appears on a command line); browsers from other
-# origins are refused unless listed in B12_CORS_ORIGINS (space or comma separated).
+# Browsers from other origins are refused unless listed in B12_CORS_ORIGINS (space or
+# comma separated). The API token is not handled here: python -m bot.rasa_adapters.server
+# reads and checks B12_API_TOKEN from the environment, so it never appears on a command line.
 rasa_security_args() {
   RASA_SECURITY_ARGS=()
-  if [ -n "${B12_API_TOKEN:-}" ]; then
-    [ "${#B12_API_TOKEN}" -ge 16 ] || die "B12_API_TOKEN must be at least 16 characters"
-  fi
   if [ -n "${B12_CORS_ORIGINS:-}" ]; then
     local origins
     read -r -a origins <<< "${B12_CORS_ORIGINS//,/ }"
@@ -133,6 +130,15 @@ check_log_level() {
   if [ "${level^^}" = "DEBUG" ] && [ "${B12_LOG_MESSAGES:-}" != "1" ]; then
     die "LOG_LEVEL=DEBUG writes people's messages and findings to the logs. For debugging only, set B12_LOG_MESSAGES=1 as well."
   fi
+}
+
+# What `make run` and `make shell` do before serving: state directory, log level,
+# virtual environment, model.
+prepare_to_serve() {
+  ensure_var_dir
+  check_log_level
+  ensure_venv
+  ensure_model
 }
 
 # Fail in a second, not after loading the model, when the database or Redis is down.

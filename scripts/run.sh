@@ -5,10 +5,7 @@
 # For the terminal instead: `make shell`.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
-ensure_var_dir
-check_log_level
-ensure_venv
-ensure_model
+prepare_to_serve
 
 PORT="${B12_PORT:-5005}"
 HOST="${B12_HOST:-127.0.0.1}"

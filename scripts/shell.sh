@@ -3,10 +3,7 @@
 # action server and database as `make run`, listening on 127.0.0.1 only.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
-ensure_var_dir
-check_log_level
-ensure_venv
-ensure_model
+prepare_to_serve
 check_storage
 trap stop_action_server EXIT
 start_action_server

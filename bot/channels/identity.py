@@ -29,7 +29,6 @@ from typing import Mapping
 KEY_VARIABLE = "B12_ID_KEY"
 MIN_KEY_CHARS = 32
 DIGEST_HEX = 40
-PSEUDONYM = re.compile(r"^[a-z0-9_]{1,32}-[0-9a-f]{40}$")
 
 
 class IdentityKeyError(ValueError):
@@ -57,7 +56,3 @@ def pseudonym(channel: str, raw_id: object, key: bytes) -> str:
     text = f"{name}\0{raw_id}".encode("utf-8", "surrogatepass")
     digest = hmac.new(key, text, hashlib.sha256).hexdigest()[:DIGEST_HEX]
     return f"{name}-{digest}"
-
-
-def is_pseudonym(sender_id: str) -> bool:
-    return bool(PSEUDONYM.match(sender_id))

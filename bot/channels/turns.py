@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
 from typing import Any, Awaitable, Callable
 
 from bot.storage.config import StorageOutage
@@ -60,30 +59,23 @@ def as_sent(text: str) -> str:
     return text.lstrip("/ ")
 
 
-@lru_cache(maxsize=1)
-def _finding_kinds() -> dict[str, str]:
-    from bot.knowledge import load_knowledge
-
-    return {fid: f.kind for fid, f in load_knowledge().findings.items()}
-
-
 def reads_as_emergency(text: Any) -> bool:
     """Whether ``text`` reports a red flag of the person's own, now (not denied, not a
-    relative's, not hypothetical): the rule the NLU component uses for its red-flag intent."""
+    relative's, not hypothetical), by the NLU component's own rule."""
     if not isinstance(text, str) or not text.strip():
         return False
     try:
-        from bot.nlu.entities import extraction_to_entities
+        from bot.nlu.entities import extraction_to_entities, finding_kinds, reports_own_red_flag
         from bot.nlu.reading import analyse
 
         analysis = analyse(text)
         entities = extraction_to_entities(
-            analysis.extraction, _finding_kinds(), analysis.value_spans
+            analysis.extraction, finding_kinds(), analysis.value_spans
         )
     except Exception:  # noqa: BLE001 - when even this fails, say the emergency words
         logger.exception("Could not read a message during an outage; giving the emergency advice")
         return True
-    return any(e["entity"] == "red_flag" and "role" not in e for e in entities)
+    return reports_own_red_flag(entities)
 
 
 def cannot_continue(text: Any) -> str:

@@ -9,6 +9,7 @@ readers that only look at the entity itself (no role = applies to the person now
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from bot.findings import Extraction, LabResult, Mention, Status
@@ -228,3 +229,21 @@ def entities_to_extraction(entities: list[dict[str, Any]]) -> Extraction:
             elif role is None and {"analyte", "value", "unit"} <= set(info):
                 result.labs.append(LabResult.from_dict(info))
     return result
+
+
+@lru_cache(maxsize=1)
+def finding_kinds() -> dict[str, str]:
+    """Each knowledge-base finding's kind (``symptom``, ``risk_factor``, ``red_flag``)."""
+    from bot.knowledge import load_knowledge
+
+    return {fid: f.kind for fid, f in load_knowledge().findings.items()}
+
+
+def reports_own_red_flag(entities: list[dict[str, Any]]) -> bool:
+    """Whether the message reports a red flag of the person's own, now.
+
+    A red-flag entity without a role: not denied, not a relative's, not past,
+    not hypothetical or uncertain. The one rule for announcing an emergency from
+    the words, used by the NLU component and by the channels during an outage.
+    """
+    return any(e.get("entity") == "red_flag" and "role" not in e for e in entities)

@@ -91,7 +91,7 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         return messages
 
     def _process_one(self, message: Message) -> None:
-        from bot.nlu.entities import extraction_to_entities
+        from bot.nlu.entities import extraction_to_entities, finding_kinds, reports_own_red_flag
         from bot.nlu.reading import analyse
 
         text = message.get(TEXT)
@@ -100,22 +100,15 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         except Exception:  # never lose a message because of the extractor
             logger.exception("Clinical extraction failed; the message is kept without entities")
             return
-        kinds = self._kinds()
-        entities = extraction_to_entities(analysis.extraction, kinds, analysis.value_spans)
+        entities = extraction_to_entities(
+            analysis.extraction, finding_kinds(), analysis.value_spans
+        )
         if entities:
             message.set(ENTITIES, [*message.get(ENTITIES, []), *entities], add_to_output=True)
-        if self.red_flag_intent and any(
-            e["entity"] == "red_flag" and "role" not in e for e in entities
-        ):
+        if self.red_flag_intent and reports_own_red_flag(entities):
             self._set_intent(message, self.red_flag_intent)
         elif self.odd_input_intent and odd_input_kind(text) is not None:
             self._set_intent(message, self.odd_input_intent)
-
-    @staticmethod
-    def _kinds() -> dict[str, str]:
-        from bot.knowledge import load_knowledge
-
-        return {fid: f.kind for fid, f in load_knowledge().findings.items()}
 
     @staticmethod
     def _set_intent(message: Message, name: str) -> None:

@@ -109,4 +109,22 @@ class Stack:
 
         return create_engine(self.database_url)
 
+    def events(self, sender: str) -> list[dict]:
+        """The stored events of a REST sender's conversation, in order."""
+        import json
+
+        from live_servers import stored_id
+        from sqlalchemy import text
+
+        engine = self.engine()
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"),
+                    {"s": stored_id(self.env, sender)},
+                ).all()
+        finally:
+            engine.dispose()
+        return [json.loads(row[0]) for row in rows]
+
 

@@ -132,23 +132,14 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, P
         _drop_postgres_database(name)
 
 
-def events_of(stack: Stack, sender: str) -> list[dict]:
-    from sqlalchemy import text
-
-    engine = stack.engine()
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"),
-                {"s": stored_id(stack.env, sender)},
-            ).all()
-    finally:
-        engine.dispose()
-    return [json.loads(row[0]) for row in rows]
-
-
-def user_texts(events: list[dict]) -> list[str]:
-    return [e.get("text") for e in events if e.get("event") == "user"]
+def told_fast(server: Any, sender: str, calm: str, urgent: str, what: str) -> None:
+    """Both messages get 503 and the can't-continue words within 2 s, the urgent one with
+    the emergency advice."""
+    status, body, took = post(server, json.dumps({"sender": sender, "message": calm}))
+    print(f"\n{what}: 503 in {took:.2f} s")
+    assert status == 503 and texts(body) == CANNOT_CONTINUE and took <= 2.0, (status, took)
+    status, body, took = post(server, json.dumps({"sender": sender, "message": urgent}))
+    assert status == 503 and texts(body) == CANNOT_CONTINUE_EMERGENCY and took <= 2.0
 
 
 def start_interview(server: Any, sender: str) -> list[dict]:
@@ -217,16 +208,12 @@ def test_database_down_says_so_fast_loses_nothing_and_carries_on(cluster) -> Non
     reply = start_interview(server, sender)
     asked = question_of(reply)
     assert asked, "the interview should have asked a question"
-    before = events_of(stack, sender)
+    before = stack.events(sender)
 
     set_database_open(stack, False)
     try:
-        status, body, took = post(server, json.dumps({"sender": sender, "message": "/affirm"}))
-        print(f"\ndatabase down: 503 in {took:.2f} s")
-        assert status == 503 and texts(body) == CANNOT_CONTINUE and took <= 2.0, (status, took)
-        status, body, took = post(server, json.dumps(
-            {"sender": sender, "message": "I have crushing chest pain right now"}))
-        assert status == 503 and texts(body) == CANNOT_CONTINUE_EMERGENCY and took <= 2.0
+        told_fast(server, sender, "/affirm", "I have crushing chest pain right now",
+                  "database down")
         # "Delete my data" then "yes" during the outage: nothing is taken as consent.
         for message in ("delete my data", "/affirm"):
             status, body, _ = post(server, json.dumps({"sender": sender, "message": message}))
@@ -238,12 +225,12 @@ def test_database_down_says_so_fast_loses_nothing_and_carries_on(cluster) -> Non
     finally:
         set_database_open(stack, True)
 
-    assert events_of(stack, sender) == before, "the outage changed the stored conversation"
+    assert stack.events(sender) == before, "the outage changed the stored conversation"
     # Back: the same conversation continues (stale pooled connections are re-checked).
     for server_now in stack.rasa:
         reply = say(server_now, sender, answer_for(reply))
         assert "can't save" not in texts(reply)
-    after = events_of(stack, sender)
+    after = stack.events(sender)
     assert after[: len(before)] == before
     assert "Hello" not in texts(reply) and question_of(reply) != asked
 
@@ -299,18 +286,13 @@ def test_redis_down_says_so_fast_and_the_conversation_survives(cluster) -> None:
     server = stack.rasa[1]
     sender = "redis-" + os.urandom(4).hex()
     reply = start_interview(server, sender)
-    before = events_of(stack, sender)
+    before = stack.events(sender)
     redis.stop()
     try:
-        status, body, took = post(server, json.dumps({"sender": sender, "message": "/deny"}))
-        print(f"\nredis down: 503 in {took:.2f} s")
-        assert status == 503 and texts(body) == CANNOT_CONTINUE and took <= 2.0, (status, took)
-        status, body, took = post(server, json.dumps(
-            {"sender": sender, "message": "I collapsed and can't feel my legs"}))
-        assert status == 503 and texts(body) == CANNOT_CONTINUE_EMERGENCY and took <= 2.0
+        told_fast(server, sender, "/deny", "I collapsed and can't feel my legs", "redis down")
     finally:
         redis.start()
-    assert events_of(stack, sender) == before
+    assert stack.events(sender) == before
     reply = say(server, sender, answer_for(reply))
     assert "can't save" not in texts(reply) and texts(reply)
 

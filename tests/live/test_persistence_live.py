@@ -7,7 +7,6 @@ same tests. Each test is a conversation a person could have.
 
 from __future__ import annotations
 
-import json
 import secrets
 import subprocess
 import sys
@@ -35,19 +34,6 @@ SYMPTOM_WORDS = ("exhausted", "pins and needles", "tingling", "sore tongue", "br
 
 def _sender() -> str:
     return f"live-{secrets.token_hex(6)}"
-
-
-def _events(stack, sender: str) -> list[dict]:
-    engine = stack.engine()
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"),
-                {"s": stored_id(stack.env, sender)},
-            ).all()
-    finally:
-        engine.dispose()
-    return [json.loads(row[0]) for row in rows]
 
 
 def _latest_slot(events: list[dict], name: str):  # noqa: ANN202
@@ -84,7 +70,7 @@ def test_restart_mid_interview_keeps_every_answer(stack) -> None:
     for _ in range(2):
         reply = say(server, sender, answer_for(reply))
         asked.append(texts(reply))
-    before = _events(stack, sender)
+    before = stack.events(sender)
     answered_before = _latest_slot(before, "asked_questions") or []
     assert len(answered_before) >= 2
 
@@ -94,7 +80,7 @@ def test_restart_mid_interview_keeps_every_answer(stack) -> None:
     after_text = texts(reply)
     assert "welcome" not in after_text.lower()
     assert after_text not in asked[:-1], "the interview went back to an earlier question"
-    after = _events(stack, sender)
+    after = stack.events(sender)
     answered_after = _latest_slot(after, "asked_questions") or []
     assert set(answered_before) < set(answered_after), (answered_before, answered_after)
     assert {"fatigue", "paresthesia"} <= _present_findings(after)
@@ -115,7 +101,7 @@ def test_action_server_down_says_so_and_loses_nothing(stack) -> None:
     reply = say(server, sender, answer_for(reply))
     assert "temporarily unavailable" not in texts(reply).lower()
     assert texts(reply) and texts(reply) != question
-    events = _events(stack, sender)
+    events = stack.events(sender)
     present = _present_findings(events)
     assert "glossitis" in present, present
 
@@ -153,7 +139,7 @@ def test_delete_my_data_leaves_no_row_anywhere(stack) -> None:
     say(server, sender, f"I'm exhausted all the time and my feet keep tingling since {marker}")
     _run_to_assessment(server, sender)
     assert _rows_mentioning(stack, [marker]), "the person's words should have been kept"
-    record_id = _latest_slot(_events(stack, sender), "record_id")
+    record_id = _latest_slot(stack.events(sender), "record_id")
     assert record_id, "consent should have created a record id"
     assert _rows_mentioning(stack, [record_id]), "the assessment should have been kept"
 
@@ -162,7 +148,7 @@ def test_delete_my_data_leaves_no_row_anywhere(stack) -> None:
     done = say(server, sender, "/affirm")
     assert "delete" in texts(done).lower()
 
-    assert _events(stack, sender) == []
+    assert stack.events(sender) == []
     stored = stored_id(stack.env, sender)
     assert _rows_mentioning(stack, [sender, stored, record_id, marker]) == []
     if stack.redis_url:
@@ -177,11 +163,11 @@ def test_cancelled_delete_keeps_everything(stack) -> None:
     sender = _sender()
     say(server, sender, "/give_consent")
     say(server, sender, "I've had pins and needles for weeks")
-    before = len(_events(stack, sender))
+    before = len(stack.events(sender))
     say(server, sender, "delete my data")
     kept = say(server, sender, "/deny")
     assert "delete" in texts(kept).lower()
-    assert len(_events(stack, sender)) > before
+    assert len(stack.events(sender)) > before
 
 
 def test_info_logs_hold_no_symptom_words(stack) -> None:
@@ -232,7 +218,7 @@ def test_two_replicas_share_one_conversation_in_order(stack) -> None:
     assert results.get("a") and results.get("b")
     sent += ["what is vitamin b12?", "what foods contain b12?"]
 
-    events = _events(stack, sender)
+    events = stack.events(sender)
     users = [e.get("text") for e in events if e.get("event") == "user"]
     assert users[:-2] == sent[:-2], "turns were lost or stored out of order"
     assert sorted(users[-2:]) == sorted(sent[-2:])
