@@ -23,6 +23,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.findings import Extraction, Findings
+from bot.services import gives_emergency_number
+from bot.wording import alert_payload, text
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +32,6 @@ FINDINGS_SLOT = "findings"
 INGESTED_SLOT = "ingested_until"
 ANNOUNCED_SLOT = "announced_red_flags"
 ASSESSMENT_SLOT = "assessment"
-
-EMERGENCY_NUMBERS = "Emergency numbers: 999 (UK), 112 (EU), 911 (US)."
-GENERIC_EMERGENCY = (
-    "What you describe could need urgent help. Call emergency services or go to A&E now."
-)
-URGENT_FALLBACK = (
-    "If you can't be seen today, call NHS 111 or your local urgent care line, and call "
-    "999, 112 or 911 if it gets worse quickly."
-)
 
 
 def load_findings(tracker: Tracker) -> Findings:
@@ -162,9 +155,11 @@ def red_flag_text(hit: Any) -> str:
     sure to carry the emergency numbers (emergencies) or a same-day route (urgent)."""
     message = str(getattr(hit, "message", "") or "").strip()
     if getattr(hit, "urgency", "emergency") == "emergency":
-        message = message or GENERIC_EMERGENCY
-        return message if "999" in message else f"{message} {EMERGENCY_NUMBERS}"
-    return f"{message} {URGENT_FALLBACK}".strip()
+        message = message or text("red_flag_no_message")
+        if gives_emergency_number(message):
+            return message
+        return f"{message} {text('red_flag_numbers')}"
+    return f"{message} {text('urgent_fallback')}".strip()
 
 
 def new_red_flags(findings: Findings, announced: Sequence[str]) -> list[Any]:
@@ -173,12 +168,6 @@ def new_red_flags(findings: Findings, announced: Sequence[str]) -> list[Any]:
 
     hits = [h for h in red_flags(findings) if h.id not in set(announced)]
     return sorted(hits, key=lambda h: 0 if h.urgency == "emergency" else 1)
-
-
-def emergency_payload(level: str, message: str) -> dict[str, Any]:
-    """The structured twin of an emergency text, so a rich client can show it
-    prominently without guessing from the wording."""
-    return {"type": "b12_emergency", "level": level, "message": message}
 
 
 def announce(
@@ -193,13 +182,13 @@ def announce(
     from bot.triage import triage
 
     for hit in hits:
-        text = red_flag_text(hit)
+        words = red_flag_text(hit)
         level = "urgent" if getattr(hit, "urgency", "emergency") == "urgent" else "emergency"
-        custom = custom_for_channel(channel, emergency_payload(level, text))
+        custom = custom_for_channel(channel, alert_payload(level, words))
         if custom is None:
-            dispatcher.utter_message(text=text)
+            dispatcher.utter_message(text=words)
         else:
-            dispatcher.utter_message(text=text, json_message=custom)
+            dispatcher.utter_message(text=words, json_message=custom)
     if hits:
         for line in triage(findings).crisis_lines:
             dispatcher.utter_message(text=line)

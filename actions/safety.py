@@ -16,15 +16,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.channel_payloads import custom_for_channel
 from actions.findings_io import (
     announce,
-    emergency_payload,
     extraction_from_entities,
     message_entities,
     sync_findings,
 )
-from actions.texts import say, texts
+from actions.texts import say
 
 
 class ActionRedFlag(Action):
@@ -49,12 +47,7 @@ class ActionRedFlag(Action):
             if repeated:
                 announce(dispatcher, repeated, sync.findings, sync.channel)
             else:
-                text = texts()["red_flag_generic"]["text"]
-                custom = custom_for_channel(sync.channel, emergency_payload("emergency", text))
-                if custom is None:
-                    dispatcher.utter_message(text=text)
-                else:
-                    dispatcher.utter_message(text=text, json_message=custom)
+                say(dispatcher, "red_flag_generic", sync.channel)
         if tracker.active_loop_name is None:
             say(dispatcher, "red_flag_resume")
         return sync.events

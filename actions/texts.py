@@ -1,32 +1,22 @@
-"""Fixed wording the actions send, read once from texts.yml."""
+"""Sending the assistant's fixed wording (bot/wording) through a Rasa dispatcher."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
-
-import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
-TEXTS_FILE = Path(__file__).with_name("texts.yml")
+from actions.channel_payloads import custom_for_channel
+from bot.wording import wording
+
+__all__ = ["say"]
 
 
-@lru_cache(maxsize=1)
-def texts() -> dict[str, dict[str, Any]]:
-    data = yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
-    return dict(data["texts"])
-
-
-def text(key: str) -> str:
-    return str(texts()[key]["text"])
-
-
-def say(dispatcher: CollectingDispatcher, key: str) -> None:
-    """Send the text ``key`` with its buttons, if it has any."""
-    entry = texts()[key]
-    buttons = [dict(b) for b in entry.get("buttons") or []]
-    if buttons:
-        dispatcher.utter_message(text=str(entry["text"]), buttons=buttons)
-    else:
-        dispatcher.utter_message(text=str(entry["text"]))
+def say(dispatcher: CollectingDispatcher, key: str, channel: str | None = None) -> None:
+    """Send the text ``key`` with its buttons, and the alert mark when it has a level
+    and ``channel`` can carry one."""
+    message = wording(key).message()
+    custom = message.pop("custom", None)
+    if custom is not None:
+        custom = custom_for_channel(channel, custom)
+    if custom is not None:
+        message["json_message"] = custom
+    dispatcher.utter_message(**message)

@@ -18,23 +18,9 @@ import re
 from typing import Any, Awaitable, Callable
 
 from bot.storage.config import StorageOutage
+from bot.wording import wording
 
 logger = logging.getLogger(__name__)
-
-CANNOT_CONTINUE = (
-    "Sorry, I can't save or continue our conversation right now, so I haven't taken in what "
-    "you just wrote. What you told me before is not lost: please try again in a few minutes. "
-    "If you feel very unwell, call 999, 112 or 911 now."
-)
-NO_ANSWER = (
-    "Sorry, I couldn't answer that just now: part of me is not working. Please try again in a "
-    "few minutes. If you feel very unwell, call 999, 112 or 911 now."
-)
-CANNOT_CONTINUE_EMERGENCY = (
-    "What you describe could need urgent help: call 999, 112 or 911, or go to A&E, now. "
-    "I can't save or continue our conversation right now."
-)
-
 
 # The intents this assistant's own buttons send as their payload ("/affirm"). Rasa
 # takes any message starting with "/" as an intent, skipping the language
@@ -78,17 +64,20 @@ def reads_as_emergency(text: Any) -> bool:
     return reports_own_red_flag(entities)
 
 
-def cannot_continue(text: Any) -> str:
-    return CANNOT_CONTINUE_EMERGENCY if reads_as_emergency(text) else CANNOT_CONTINUE
+def cannot_continue(text: Any, otherwise: str = "cannot_continue") -> dict[str, Any]:
+    """What to send when a turn failed: the emergency words (marked as an alert) when
+    the message reads as one, else the ``otherwise`` notice."""
+    key = "cannot_continue_emergency" if reads_as_emergency(text) else otherwise
+    return wording(key).message()
 
 
 async def run_turn(
     on_new_message: Callable[[Any], Awaitable[Any]],
     message: Any,
     said: Callable[[], int] | None = None,
-) -> str | None:
-    """Hand ``message`` to Rasa; None when the turn ran and answered, else what to tell
-    the person.
+) -> dict[str, Any] | None:
+    """Hand ``message`` to Rasa; None when the turn ran and answered, else the message
+    to send the person (text, and the alert payload when it is emergency advice).
 
     ``said`` counts the messages the turn sent. A turn that ran but said nothing
     (Rasa ignores every message when its model failed to load, for one) is a
@@ -104,7 +93,7 @@ async def run_turn(
         return cannot_continue(getattr(message, "text", None))
     if said is not None and said() == 0:
         logger.error("A turn ended without a reply (is the model loaded?); the person was told")
-        return CANNOT_CONTINUE_EMERGENCY if reads_as_emergency(message.text) else NO_ANSWER
+        return cannot_continue(message.text, otherwise="no_answer")
     return None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.channels.emergency import message_level
+from bot.channels.emergency import payload_level
 
 MAX_BUTTONS = 12
 
@@ -52,7 +52,7 @@ def web_message(message: dict[str, Any]) -> dict[str, Any] | None:
         out["custom"] = custom
     if not out:
         return None
-    level = message_level(text, custom)
+    level = payload_level(custom)
     if level:
         out["emergency"] = level
     return out

@@ -40,6 +40,7 @@ from bot.knowledge.schema import (
     TriageRule,
     Weighted,
 )
+from bot.services import fill_all
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -101,8 +102,12 @@ def _read_yaml(path: Path) -> Any:
     except OSError as exc:
         _fail("K001", path=path, detail=exc)
     try:
-        return yaml.load(text, Loader=_YAML_LOADER)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
+        _fail("K002", path=path, detail=exc)
+    try:
+        return fill_all(data)
+    except KeyError as exc:
         _fail("K002", path=path, detail=exc)
 
 

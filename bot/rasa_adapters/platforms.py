@@ -87,7 +87,8 @@ def private(on_new_message: Handler, buttons_mode: str, channel: str, key: bytes
             said=(lambda: out.sent) if isinstance(out, PlatformOutput) else None,
         )
         if failed is not None and message.output_channel is not None:
-            await message.output_channel.send_response(real_id, {"text": failed})
+            # Platforms show words only: the alert payload stays with the web chat and REST.
+            await message.output_channel.send_response(real_id, {"text": failed["text"]})
 
     return handle
 

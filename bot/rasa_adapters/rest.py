@@ -182,7 +182,7 @@ class TokenRestInput(RestInput):
                 on_new_message, message, said=lambda: len(collector.messages)
             )
             if failed is not None:
-                return response.json([{"recipient_id": sender, "text": failed}], status=503)
+                return response.json([dict(failed, recipient_id=sender)], status=503)
             return response.json([dict(m, recipient_id=sender) for m in collector.messages])
 
         return bp

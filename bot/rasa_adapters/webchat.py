@@ -39,6 +39,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot import wording
 from bot.channels.limits import (
     MAX_MESSAGE_CHARS,
     MAX_METADATA_BYTES,
@@ -49,6 +50,7 @@ from bot.channels.limits import (
 from bot.channels.turns import run_turn
 from bot.channels.web_messages import web_message
 from bot.channels.whole_messages import WholeMessageOutput
+from bot.services import fill
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +92,7 @@ class WebChatOutput(WholeMessageOutput, SocketIOOutput):
 
 
 def too_fast(wait: float) -> str:
-    return (
-        f"That's a lot of messages in a short time. Please wait {max(1, round(wait))} seconds "
-        "and send your message again. If you feel very unwell, call 999, 112 or 911 now."
-    )
+    return wording.text("too_fast", seconds=max(1, round(wait)))
 
 
 def valid_session_id(value: Any) -> str | None:
@@ -218,7 +217,11 @@ class WebChatInput(SocketIOInput):
             mime = mime or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             if mime.startswith("text/"):
                 mime += "; charset=utf-8"
-            return response.raw(path.read_bytes(), content_type=mime, headers=headers)
+            body = path.read_bytes()
+            if path.suffix == ".html":
+                # The page names its phone numbers by placeholder, like every other text.
+                body = fill(body.decode("utf-8")).encode("utf-8")
+            return response.raw(body, content_type=mime, headers=headers)
 
         @bp.route("/", methods=["GET"])
         async def page(request: Request) -> HTTPResponse:
@@ -313,4 +316,4 @@ class WebChatInput(SocketIOInput):
                 said=lambda: output.sent,
             )
             if failed is not None:
-                await output.send_response(sender_id, {"text": failed})
+                await output.send_response(sender_id, failed)

@@ -41,9 +41,11 @@ def test_web_message_keeps_question_and_buttons_together() -> None:
     assert event == {"text": "Do you feel tired?", "buttons": YES_NO}
 
 
-def test_web_message_marks_emergency_wording() -> None:
-    event = web_message({"text": "Chest pain needs checking now. Call 999 or go to A&E now."})
-    assert event["emergency"] == "emergency"
+def test_web_message_marks_what_its_sender_marked_and_never_guesses() -> None:
+    words = "Chest pain needs checking now. Call 999 or go to A&E now."
+    alert = {"type": "b12_emergency", "level": "emergency", "message": words}
+    assert web_message({"text": words, "custom": alert})["emergency"] == "emergency"
+    assert "emergency" not in web_message({"text": words})
 
 
 def test_web_message_drops_malformed_buttons_and_empty_messages() -> None:

@@ -10,13 +10,12 @@ import pytest
 
 from bot.channels.turns import (
     BUTTON_INTENTS,
-    CANNOT_CONTINUE,
-    CANNOT_CONTINUE_EMERGENCY,
     as_sent,
     reads_as_emergency,
     run_turn,
 )
 from bot.storage.config import StorageOutage
+from bot.wording import text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def button_payload_intents() -> set[str]:
     """Every "/intent" payload the assistant's buttons and page can send."""
     found: set[str] = set()
-    sources = [ROOT / "domain.yml", ROOT / "actions" / "texts.yml",
+    sources = [ROOT / "domain.yml", ROOT / "bot" / "wording" / "texts.yml",
                *sorted((ROOT / "actions").glob("*.py")),
                *sorted((ROOT / "web" / "js").glob("*.js"))]
     for path in sources:
@@ -72,9 +71,12 @@ async def test_a_failed_turn_is_told_with_emergency_words_when_needed(failure) -
         raise failure
 
     calm = SimpleNamespace(text="/deny")
-    assert await run_turn(broken, calm) == CANNOT_CONTINUE
+    told = await run_turn(broken, calm)
+    assert told == {"text": text("cannot_continue")}
     urgent = SimpleNamespace(text="I have crushing chest pain right now")
-    assert await run_turn(broken, urgent) == CANNOT_CONTINUE_EMERGENCY
+    told = await run_turn(broken, urgent)
+    assert told["text"] == text("cannot_continue_emergency")
+    assert told["custom"]["type"] == "b12_emergency" and told["custom"]["level"] == "emergency"
 
 
 @pytest.mark.asyncio

@@ -31,7 +31,7 @@ from live_stack import (
     _fresh_postgres_database,
 )
 
-from bot.channels.turns import CANNOT_CONTINUE, CANNOT_CONTINUE_EMERGENCY
+from bot.wording import text
 
 pytestmark = pytest.mark.slow
 
@@ -137,9 +137,10 @@ def told_fast(server: Any, sender: str, calm: str, urgent: str, what: str) -> No
     the emergency advice."""
     status, body, took = post(server, json.dumps({"sender": sender, "message": calm}))
     print(f"\n{what}: 503 in {took:.2f} s")
-    assert status == 503 and texts(body) == CANNOT_CONTINUE and took <= 2.0, (status, took)
+    assert status == 503 and texts(body) == text("cannot_continue") and took <= 2.0, (status, took)
     status, body, took = post(server, json.dumps({"sender": sender, "message": urgent}))
-    assert status == 503 and texts(body) == CANNOT_CONTINUE_EMERGENCY and took <= 2.0
+    assert status == 503 and texts(body) == text("cannot_continue_emergency") and took <= 2.0
+    assert body[0]["custom"]["type"] == "b12_emergency", body
 
 
 def start_interview(server: Any, sender: str) -> list[dict]:

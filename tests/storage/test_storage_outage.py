@@ -26,6 +26,8 @@ from rasa.utils.endpoints import EndpointConfig
 from storage_helpers import free_port
 
 from bot.rasa_adapters.patches import outage
+from bot.services import gives_emergency_number
+from bot.wording import text
 
 ACTION = "action_assessment"
 
@@ -82,6 +84,10 @@ def closed_url() -> str:
     return f"http://127.0.0.1:{free_port()}/webhook"
 
 
+UNAVAILABLE = text("unavailable")
+UNAVAILABLE_EMERGENCY = text("unavailable_emergency")
+
+
 def said(events: list[Any]) -> list[str]:
     return [e.text for e in events if isinstance(e, BotUttered)]
 
@@ -92,8 +98,8 @@ async def test_closed_action_server_gets_a_clear_reply_and_ends_the_turn(
 ) -> None:
     tracker = tracker_after(domain, "greet")
     events = await run_remote(remote_action, closed_url(), domain, tracker)
-    assert said(events) == [outage.UNAVAILABLE]
-    assert "temporarily unavailable" in outage.UNAVAILABLE
+    assert said(events) == [UNAVAILABLE]
+    assert "temporarily unavailable" in UNAVAILABLE
     assert events[-1] == FollowupAction("action_listen")
 
 
@@ -104,7 +110,7 @@ async def test_action_server_errors_get_the_same_reply(
 ) -> None:
     url = await action_server(status, {"error": "broken"})
     events = await run_remote(remote_action, url, domain, tracker_after(domain, "greet"))
-    assert said(events) == [outage.UNAVAILABLE]
+    assert said(events) == [UNAVAILABLE]
     assert events[-1] == FollowupAction("action_listen")
 
 
@@ -112,8 +118,10 @@ async def test_action_server_errors_get_the_same_reply(
 async def test_an_emergency_gets_the_emergency_wording(remote_action: Any, domain: Any) -> None:
     tracker = tracker_after(domain, "report_red_flag")
     events = await run_remote(remote_action, closed_url(), domain, tracker)
-    assert said(events) == [outage.UNAVAILABLE_EMERGENCY]
-    assert "999" in outage.UNAVAILABLE_EMERGENCY and "now" in outage.UNAVAILABLE_EMERGENCY
+    assert said(events) == [UNAVAILABLE_EMERGENCY]
+    assert gives_emergency_number(UNAVAILABLE_EMERGENCY) and "now" in UNAVAILABLE_EMERGENCY
+    alert = [e for e in events if isinstance(e, BotUttered)][0].data["custom"]
+    assert alert["type"] == "b12_emergency" and alert["level"] == "emergency"
 
 
 @pytest.mark.asyncio
@@ -133,11 +141,11 @@ async def test_a_second_failure_in_the_same_turn_does_not_repeat_the_message(
 @pytest.mark.asyncio
 async def test_the_next_turn_gets_the_message_again(remote_action: Any, domain: Any) -> None:
     url = closed_url()
-    earlier = BotUttered(outage.UNAVAILABLE)
+    earlier = BotUttered(UNAVAILABLE)
     tracker = tracker_after(domain, "greet", earlier, ActionExecuted("action_listen"))
     tracker.update(UserUttered("hello again", intent={"name": "greet", "confidence": 1.0}))
     events = await run_remote(remote_action, url, domain, tracker)
-    assert said(events) == [outage.UNAVAILABLE]
+    assert said(events) == [UNAVAILABLE]
 
 
 @pytest.mark.asyncio
@@ -209,7 +217,7 @@ async def test_a_hung_action_server_gets_the_reply_after_the_timeout_not_five_mi
         restore_remote_action, hung_action_server, domain, tracker_after(domain, "report_red_flag")
     )
     waited = time.monotonic() - started
-    assert said(events) == [outage.UNAVAILABLE_EMERGENCY]
+    assert said(events) == [UNAVAILABLE_EMERGENCY]
     assert events[-1] == FollowupAction("action_listen")
     assert 0.4 < waited < 10
 
@@ -247,7 +255,7 @@ async def test_one_deadline_for_the_whole_turn_not_one_per_action(
     first = await run_remote(restore_remote_action, hung_action_server, domain, tracker)
     second = await run_remote(restore_remote_action, hung_action_server, domain, tracker)
     waited = time.monotonic() - started
-    assert said(first) == [outage.UNAVAILABLE] and said(second) == [outage.UNAVAILABLE]
+    assert said(first) == [UNAVAILABLE] and said(second) == [UNAVAILABLE]
     assert 0.5 < waited < 1.0, f"the turn waited {waited:.2f} s for two calls"
     # The next turn (a new user message) gets its own full deadline.
     tracker.update(UserUttered("and my hands", intent={"name": "inform", "confidence": 1.0}))

@@ -29,17 +29,10 @@ import time
 import weakref
 from typing import Any
 
+from bot.wording import wording
+
 logger = logging.getLogger(__name__)
 
-UNAVAILABLE = (
-    "Sorry, part of me is temporarily unavailable, so I couldn't finish that. Nothing you "
-    "told me is lost: please try again in a minute. If you feel very unwell, call 999, 112 "
-    "or 911 now."
-)
-UNAVAILABLE_EMERGENCY = (
-    "What you describe could need urgent help: call 999, 112 or 911, or go to A&E, now. "
-    "Part of me is temporarily unavailable, so I can't say more just now."
-)
 TIMEOUT_VARIABLE = "B12_ACTIONS_TIMEOUT"
 DEFAULT_TIMEOUT_SECONDS = 20.0
 RED_FLAG_INTENT = "report_red_flag"
@@ -68,11 +61,14 @@ def action_timeout() -> float:
     return seconds
 
 
-def reply_for(tracker: Any) -> str:
-    """The emergency wording when the message was recognised as one, else the retry note."""
+def reply_for(tracker: Any) -> dict[str, Any]:
+    """The emergency wording (marked as an alert) when the message was recognised as
+    one, else the retry note (marked as an outage notice)."""
     message = getattr(tracker, "latest_message", None)
     intent = (getattr(message, "intent", None) or {}).get("name")
-    return UNAVAILABLE_EMERGENCY if intent == RED_FLAG_INTENT else UNAVAILABLE
+    if intent == RED_FLAG_INTENT:
+        return wording("unavailable_emergency").message()
+    return dict(wording("unavailable").message(), custom={"type": "b12_unavailable"})
 
 
 def _already_said(tracker: Any, text: str) -> bool:
@@ -90,10 +86,10 @@ def _already_said(tracker: Any, text: str) -> bool:
 def outage_events(tracker: Any) -> list[Any]:
     from rasa.shared.core.events import BotUttered, FollowupAction
 
-    text = reply_for(tracker)
+    reply = reply_for(tracker)
     events: list[Any] = []
-    if not _already_said(tracker, text):
-        events.append(BotUttered(text, data={"custom": {"type": "b12_unavailable"}}))
+    if not _already_said(tracker, reply["text"]):
+        events.append(BotUttered(reply["text"], data={"custom": reply["custom"]}))
     events.append(FollowupAction(ACTION_LISTEN))
     return events
 
