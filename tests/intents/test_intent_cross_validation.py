@@ -70,7 +70,7 @@ def cv_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
         "--folds",
         str(FOLDS),
         "--nlu",
-        "data/nlu",
+        "data",
         "--config",
         str(CV_CONFIG),
         "--out",

@@ -16,7 +16,10 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-NLU_DIR = ROOT / "data" / "nlu"
+DATA_DIR = ROOT / "data"
+NLU_DIR = DATA_DIR / "nlu"
+# The interview's intents in data/nlu.yml, the rest beside it in data/nlu/.
+NLU_FILES = (DATA_DIR / "nlu.yml", *sorted(NLU_DIR.glob("**/*.yml")))
 RESPONSES_FILE = NLU_DIR / "faq_responses.yml"
 SEED_ARTICLE = ROOT.parent / "shared" / "docs" / "seed-article.txt"
 
@@ -84,7 +87,7 @@ COPY_RUN_WORDS = 12
 def examples_by_intent() -> dict[str, tuple[str, ...]]:
     """Every training example, keyed by full intent name (``faq/causes``), from all files."""
     found: dict[str, list[str]] = defaultdict(list)
-    for path in sorted(NLU_DIR.glob("**/*.yml")):
+    for path in NLU_FILES:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for item in document.get("nlu", []) or []:
             if "intent" not in item:
@@ -184,7 +187,10 @@ def test_no_example_is_repeated_within_an_intent() -> None:
 def test_rasa_reads_the_same_examples_and_answers() -> None:
     """Rasa's own loader must see every example and answer; YAML that parses is not enough."""
     loading = pytest.importorskip("rasa.shared.nlu.training_data.loading")
-    data = loading.load_data(str(NLU_DIR))
+    from rasa.shared.data import get_nlu_directory
+
+    # As `rasa train` and `rasa test nlu --nlu data` read it: the NLU files among data/.
+    data = loading.load_data(get_nlu_directory(str(DATA_DIR)))
     by_intent: dict[str, int] = defaultdict(int)
     for example in data.intent_examples:
         by_intent[example.get_full_intent()] += 1
