@@ -28,6 +28,63 @@ class Status(str, Enum):
 SEXES = ("female", "male")
 
 
+SELF = "self"
+PRONOUNS = ("he", "she", "they")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who the check is for: the writer, or someone they are writing about.
+
+    ``relation`` is ``"self"``, a relation key of ``bot/knowledge/data/people.yml``
+    ("father", "partner", ...) or a bare pronoun when the writer named no relation
+    ("she can't walk"). ``pronoun`` is how to refer to them (he / she / they);
+    ``blood`` says whether they are a blood relative of the writer, so the writer's
+    family history is theirs too.
+    """
+
+    relation: str = SELF
+    pronoun: str = "they"
+    blood: bool = False
+
+    @property
+    def is_self(self) -> bool:
+        return self.relation == SELF
+
+    def owns(self, person: str) -> bool:
+        """Whether words about ``person`` (as in :attr:`Mention.person`) are about the
+        one being checked. Unmarked words are: that is how people answer questions."""
+        if self.is_self:
+            return person in ("", SELF)
+        return person in ("", self.relation, self.pronoun)
+
+    def family_history(self, person: str, blood_relative: bool) -> bool:
+        """Whether words about ``person`` are the checked person's family history."""
+        if person == "family":
+            return True
+        if self.is_self:
+            return blood_relative
+        # The writer's relatives are the checked person's only when they share a family.
+        return blood_relative and self.blood and person not in (SELF, self.relation)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"relation": self.relation, "pronoun": self.pronoun, "blood": self.blood}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Subject | None:
+        if not isinstance(data, dict) or not isinstance(data.get("relation"), str):
+            return None
+        pronoun = data.get("pronoun")
+        return cls(
+            relation=data["relation"] or SELF,
+            pronoun=pronoun if pronoun in PRONOUNS else "they",
+            blood=bool(data.get("blood", False)),
+        )
+
+
+MYSELF = Subject()
+
+
 @dataclass(frozen=True)
 class FindingState:
     """The person's answer about one finding of the knowledge base.
@@ -86,13 +143,22 @@ class Mention:
 
     ``status`` is the verdict for the person: PRESENT, ABSENT (negated, or only
     in the past) or UNKNOWN (hypothetical or uncertain). ``family`` means the
-    words were about a relative ("my mum has pernicious anaemia"); such a
-    mention never becomes the person's own finding.
+    words were about a blood relative ("my mum has pernicious anaemia").
+
+    ``person`` says whose finding the words describe: ``""`` when the words do not
+    say (the person the check is for), ``"self"`` when the writer says it of
+    themselves ("I", "me"), otherwise who else: a relation from
+    ``bot/nlu/patterns/people.yml`` ("father", "partner", "child", ...), a pronoun
+    ("he", "she", "they"), or ``"family"`` for the family as a whole ("runs in
+    the family"). :meth:`Findings.update` decides from it, and from who the check
+    is for, whether the mention is the checked person's, family history, or
+    nobody's business here.
     """
 
     id: str
     status: Status = Status.PRESENT
     family: bool = False
+    person: str = ""
     past: bool = False
     hypothetical: bool = False
     uncertain: bool = False
@@ -106,6 +172,7 @@ class Mention:
             "id": self.id,
             "status": self.status.value,
             "family": self.family,
+            **({"person": self.person} if self.person else {}),
             "past": self.past,
             "hypothetical": self.hypothetical,
             "uncertain": self.uncertain,
@@ -121,6 +188,7 @@ class Mention:
             id=str(data["id"]),
             status=Status(data.get("status", "present")),
             family=bool(data.get("family", False)),
+            person=str(data.get("person") or ""),
             past=bool(data.get("past", False)),
             hypothetical=bool(data.get("hypothetical", False)),
             uncertain=bool(data.get("uncertain", False)),
@@ -141,6 +209,13 @@ class Extraction:
     """
 
     mentions: list[Mention] = field(default_factory=list)
+    # Who the message says the check is for, when it says so ("asking for my mum",
+    # "my dad, 80, can't walk"): a relation or pronoun as in Mention.person, or "self"
+    # ("it's for me"). None when the message does not say.
+    subject: str | None = None
+    # Whose age, sex and pregnancy the values below describe: keys "age", "sex",
+    # "pregnant", "breastfeeding"; values as Mention.person. A missing key is "".
+    about: dict[str, str] = field(default_factory=dict)
     age: int | None = None
     age_hint: str | None = None
     sex: str | None = None
@@ -154,6 +229,8 @@ class Extraction:
     def to_dict(self) -> dict[str, Any]:
         return {
             "mentions": [m.to_dict() for m in self.mentions],
+            **({"subject": self.subject} if self.subject else {}),
+            **({"about": dict(self.about)} if self.about else {}),
             "age": self.age,
             "age_hint": self.age_hint,
             "sex": self.sex,
@@ -169,6 +246,8 @@ class Extraction:
     def from_dict(cls, data: dict[str, Any]) -> Extraction:
         return cls(
             mentions=[Mention.from_dict(m) for m in data.get("mentions", [])],
+            subject=data.get("subject") or None,
+            about={str(k): str(v) for k, v in (data.get("about") or {}).items()},
             age=data.get("age"),
             age_hint=data.get("age_hint"),
             sex=data.get("sex"),
@@ -215,6 +294,18 @@ class Findings:
     # Kept apart from the members' answers: "yes" to the checklist followed by "no" or
     # "not sure" to each item still means the person has something on it.
     positive_screens: frozenset[str] = frozenset()
+    # Who the check is for; None until the conversation shows it (then the writer is
+    # assumed for what they say of themselves, and nobody else's words are kept).
+    subject: Subject | None = None
+
+    @property
+    def checked(self) -> Subject:
+        """The person being checked (the writer until said otherwise)."""
+        return self.subject or MYSELF
+
+    def for_subject(self, subject: Subject) -> Findings:
+        """These findings with ``subject`` as the person being checked."""
+        return replace(self, subject=subject)
 
     def status(self, finding_id: str) -> Status:
         state = self.items.get(finding_id)
@@ -243,17 +334,26 @@ class Findings:
         labs[lab.analyte] = lab
         return replace(self, labs=labs)
 
-    def update(self, extraction: Extraction) -> Findings:
-        """Fold one message's extraction into the findings.
+    def update(self, extraction: Extraction, subject: Subject | None = None) -> Findings:
+        """Fold one message's extraction into the findings of the person being checked.
 
-        Mentions about a relative go to ``family`` only. A past-only mention is
-        recorded as ABSENT with ``past=True``. Hypothetical or uncertain mentions
-        are UNKNOWN and so change nothing already known.
+        ``subject`` (else the one already known) says who that is. Words about
+        them become their findings; words about their blood relatives become
+        family history; words about anyone else (the writer, when the check is
+        for someone else; a partner's or a friend's symptoms) are not kept:
+        storing another person's symptom as this person's would change the
+        estimate for the wrong person. A past-only mention is recorded as ABSENT
+        with ``past=True``. Hypothetical or uncertain mentions are UNKNOWN and so
+        change nothing already known.
         """
+        checked = subject or self.checked
         items = dict(self.items)
         family = dict(self.family)
         for m in extraction.mentions:
-            if m.family:
+            relatives = m.family and m.person in ("", "family")
+            if relatives or not checked.owns(m.person):
+                if not (relatives or checked.family_history(m.person, m.family)):
+                    continue
                 status = Status.ABSENT if m.negated else m.status
                 if m.hypothetical or m.uncertain:
                     status = Status.UNKNOWN
@@ -271,24 +371,29 @@ class Findings:
         labs = dict(self.labs)
         for lab in extraction.labs:
             labs[lab.analyte] = lab
+
+        def theirs(value_name: str) -> bool:
+            return checked.owns(extraction.about.get(value_name, ""))
+
+        age = extraction.age if extraction.age is not None and theirs("age") else None
+        sex = extraction.sex if theirs("sex") else None
+        pregnant = extraction.pregnant if theirs("pregnant") else None
+        breastfeeding = extraction.breastfeeding if theirs("breastfeeding") else None
         return replace(
             self,
+            subject=subject or self.subject,
             items=items,
             family=family,
             labs=labs,
-            age=extraction.age if extraction.age is not None else self.age,
-            sex=extraction.sex or self.sex,
-            pregnant=extraction.pregnant if extraction.pregnant is not None else self.pregnant,
+            age=age if age is not None else self.age,
+            sex=sex or self.sex,
+            pregnant=pregnant if pregnant is not None else self.pregnant,
             pregnancy_weeks=(
                 extraction.pregnancy_weeks
-                if extraction.pregnancy_weeks is not None
+                if extraction.pregnancy_weeks is not None and pregnant is not None
                 else self.pregnancy_weeks
             ),
-            breastfeeding=(
-                extraction.breastfeeding
-                if extraction.breastfeeding is not None
-                else self.breastfeeding
-            ),
+            breastfeeding=breastfeeding if breastfeeding is not None else self.breastfeeding,
             duration_days=(
                 extraction.duration_days
                 if extraction.duration_days is not None
@@ -313,6 +418,7 @@ class Findings:
             **(
                 {"positive_screens": sorted(self.positive_screens)} if self.positive_screens else {}
             ),
+            **({"subject": self.subject.to_dict()} if self.subject else {}),
         }
 
     @classmethod
@@ -349,4 +455,5 @@ class Findings:
             labs={str(k): LabResult.from_dict(v) for k, v in (data.get("labs") or {}).items()},
             asked=frozenset(str(q) for q in (data.get("asked") or [])),
             positive_screens=frozenset(str(g) for g in (data.get("positive_screens") or [])),
+            subject=Subject.from_dict(data.get("subject")),
         )
