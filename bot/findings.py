@@ -260,6 +260,17 @@ class Extraction:
         )
 
 
+def _own_state(m: Mention) -> FindingState:
+    """What a mention says of the person it is about."""
+    if m.hypothetical or m.uncertain:
+        return FindingState(Status.UNKNOWN)
+    if m.negated:
+        return FindingState(Status.ABSENT)
+    if m.past:
+        return FindingState(Status.ABSENT, past=True)
+    return FindingState(m.status)
+
+
 def _merge_state(old: FindingState | None, new: FindingState) -> FindingState:
     """A later definite answer replaces an earlier one (that is how corrections
     work); a later "not sure" never erases something the person already told us."""
@@ -297,6 +308,11 @@ class Findings:
     # Who the check is for; None until the conversation shows it (then the writer is
     # assumed for what they say of themselves, and nobody else's words are kept).
     subject: Subject | None = None
+    # Until the subject is known: findings and ages said of someone other than the
+    # writer ("he can't walk"), keyed by Mention.person. Never scored; they become the
+    # checked person's if the writer says the check is for that person.
+    others: dict[str, dict[str, FindingState]] = field(default_factory=dict)
+    others_ages: dict[str, int] = field(default_factory=dict)
 
     @property
     def checked(self) -> Subject:
@@ -304,8 +320,31 @@ class Findings:
         return self.subject or MYSELF
 
     def for_subject(self, subject: Subject) -> Findings:
-        """These findings with ``subject`` as the person being checked."""
-        return replace(self, subject=subject)
+        """These findings with ``subject`` as the person being checked: what was said of
+        that person while it was unclear becomes theirs, the rest is let go."""
+        items = dict(self.items) if subject.is_self else {}
+        age = self.age if subject.is_self else None
+        for person, states in self.others.items():
+            if subject.owns(person):
+                for fid, state in states.items():
+                    items[fid] = _merge_state(items.get(fid), state)
+                age = self.others_ages.get(person, age)
+        if subject.is_self:
+            return replace(self, subject=subject, others={}, others_ages={})
+        # The writer's own words so far were about the writer, not the checked person.
+        return replace(
+            self, subject=subject, items=items, age=age, sex=None, pregnant=Status.UNKNOWN,
+            pregnancy_weeks=None, breastfeeding=Status.UNKNOWN, others={}, others_ages={},
+        )
+
+    def someone_else_named(self) -> tuple[str, ...]:
+        """Who else the writer described with a finding, while the subject is unknown."""
+        if self.subject is not None:
+            return ()
+        return tuple(
+            person for person, states in self.others.items()
+            if any(s.status is Status.PRESENT for s in states.values())
+        )
 
     def status(self, finding_id: str) -> Status:
         state = self.items.get(finding_id)
@@ -347,27 +386,24 @@ class Findings:
         change nothing already known.
         """
         checked = subject or self.checked
+        unsettled = (subject or self.subject) is None
         items = dict(self.items)
         family = dict(self.family)
+        others = {person: dict(states) for person, states in self.others.items()}
         for m in extraction.mentions:
             relatives = m.family and m.person in ("", "family")
             if relatives or not checked.owns(m.person):
                 if not (relatives or checked.family_history(m.person, m.family)):
+                    if unsettled and m.person not in (SELF, "family"):
+                        kept = others.setdefault(m.person, {})
+                        kept[m.id] = _merge_state(kept.get(m.id), _own_state(m))
                     continue
                 status = Status.ABSENT if m.negated else m.status
                 if m.hypothetical or m.uncertain:
                     status = Status.UNKNOWN
                 family[m.id] = _merge_state(family.get(m.id), FindingState(status))
                 continue
-            if m.hypothetical or m.uncertain:
-                state = FindingState(Status.UNKNOWN)
-            elif m.negated:
-                state = FindingState(Status.ABSENT)
-            elif m.past:
-                state = FindingState(Status.ABSENT, past=True)
-            else:
-                state = FindingState(m.status)
-            items[m.id] = _merge_state(items.get(m.id), state)
+            items[m.id] = _merge_state(items.get(m.id), _own_state(m))
         labs = dict(self.labs)
         for lab in extraction.labs:
             labs[lab.analyte] = lab
@@ -376,12 +412,18 @@ class Findings:
             return checked.owns(extraction.about.get(value_name, ""))
 
         age = extraction.age if extraction.age is not None and theirs("age") else None
+        others_ages = dict(self.others_ages)
+        age_of = extraction.about.get("age", "")
+        if unsettled and extraction.age is not None and age is None and age_of != SELF:
+            others_ages[age_of] = extraction.age
         sex = extraction.sex if theirs("sex") else None
         pregnant = extraction.pregnant if theirs("pregnant") else None
         breastfeeding = extraction.breastfeeding if theirs("breastfeeding") else None
         return replace(
             self,
             subject=subject or self.subject,
+            others=others,
+            others_ages=others_ages,
             items=items,
             family=family,
             labs=labs,
@@ -419,6 +461,12 @@ class Findings:
                 {"positive_screens": sorted(self.positive_screens)} if self.positive_screens else {}
             ),
             **({"subject": self.subject.to_dict()} if self.subject else {}),
+            **(
+                {"others": {p: {k: v.to_dict() for k, v in sorted(states.items())}
+                            for p, states in sorted(self.others.items())}}
+                if self.others else {}
+            ),
+            **({"others_ages": dict(sorted(self.others_ages.items()))} if self.others_ages else {}),
         }
 
     @classmethod
@@ -456,4 +504,12 @@ class Findings:
             asked=frozenset(str(q) for q in (data.get("asked") or [])),
             positive_screens=frozenset(str(g) for g in (data.get("positive_screens") or [])),
             subject=Subject.from_dict(data.get("subject")),
+            others={
+                str(p): {str(k): FindingState.from_dict(v) for k, v in states.items()}
+                for p, states in (data.get("others") or {}).items()
+            },
+            others_ages={
+                str(p): int(a) for p, a in (data.get("others_ages") or {}).items()
+                if 0 <= int(a) <= 120
+            },
         )

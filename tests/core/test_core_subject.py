@@ -81,3 +81,23 @@ def test_the_subject_survives_the_slot_round_trip():
     assert again == findings and again.checked == DAD
     assert Findings.from_dict(Findings().to_dict()).subject is None
     assert Findings.from_dict({"subject": "nonsense"}).subject is None
+
+
+def test_while_it_is_unclear_who_is_checked_another_persons_words_wait_aside():
+    findings = Findings().update(said(
+        Mention("muscle_weakness_legs", person="he"), Mention("fatigue", person="self"),
+        age=84, about={"age": "he"},
+    ))
+    assert findings.present_ids() == {"fatigue"} and findings.age is None
+    assert findings.someone_else_named() == ("he",)
+    for_him = findings.for_subject(Subject(relation="he", pronoun="he"))
+    assert for_him.present_ids() == {"muscle_weakness_legs"} and for_him.age == 84
+    assert for_him.someone_else_named() == () and for_him.others == {}
+    for_me = findings.for_subject(Subject())
+    assert for_me.present_ids() == {"fatigue"} and for_me.age is None
+    assert Findings.from_dict(findings.to_dict()) == findings
+
+
+def test_once_the_subject_is_known_nobody_elses_words_are_collected():
+    findings = Findings(subject=DAD).update(said(Mention("fatigue", person="partner")))
+    assert findings.others == {} and findings.items == {}
