@@ -7,11 +7,13 @@ test, refuses impossible values with a message a person can act on, and when
 the unit is missing infers it only where the number itself decides; where it
 does not (total B12 is plausible in ng/L and in pmol/L), it reads the number
 the more worrying way and says so.
+
+Finding the test and its number in the text is :func:`bot.nlu.values.find_labs`, the reader the
+chat uses, so the command line and the chat cannot read the same message differently.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -21,53 +23,9 @@ from bot.findings import Findings, LabResult, Status
 from bot.knowledge import load_knowledge
 from bot.knowledge.conditions import Context, evaluate
 from bot.knowledge.schema import AnalyteDef, LabBand
-
-_UNIT_ALIASES = (
-    ("µ", "u"),
-    ("μ", "u"),
-    ("micrograms", "ug"),
-    ("microgram", "ug"),
-    ("mcg", "ug"),
-    ("micromoles", "umol"),
-    ("micromole", "umol"),
-    ("micromol", "umol"),
-    ("nanomoles", "nmol"),
-    ("nanomole", "nmol"),
-    ("picomoles", "pmol"),
-    ("picomole", "pmol"),
-    ("nanograms", "ng"),
-    ("nanogram", "ng"),
-    ("picograms", "pg"),
-    ("picogram", "pg"),
-    ("femtolitres", "fl"),
-    ("femtolitre", "fl"),
-    ("femtoliters", "fl"),
-    ("femtoliter", "fl"),
-    ("grams", "g"),
-    ("gram", "g"),
-    ("gm/", "g/"),
-    ("per", "/"),
-    ("decilitres", "dl"),
-    ("decilitre", "dl"),
-    ("deciliters", "dl"),
-    ("deciliter", "dl"),
-    ("millilitres", "ml"),
-    ("millilitre", "ml"),
-    ("milliliters", "ml"),
-    ("milliliter", "ml"),
-    ("litres", "l"),
-    ("litre", "l"),
-    ("liters", "l"),
-    ("liter", "l"),
-)
-
-
-def normalise_unit(unit: str) -> str:
-    """Canonical spelling of a unit: lower case, no spaces, micro as ``u``."""
-    text = unit.strip().lower().replace(" ", "").replace("³", "3")
-    for old, new in _UNIT_ALIASES:
-        text = text.replace(old, new)
-    return text.replace("//", "/")
+from bot.knowledge.units import normalise_unit
+from bot.nlu.normalize import clean_text
+from bot.nlu.values import find_labs, names_a_lab, read_bare_value
 
 
 class LabValueError(InputError):
@@ -110,87 +68,19 @@ class LabInterpretation:
 
 # ---------------------------------------------------------------------------- parsing
 
-# Something written right after the number that looks like a unit ("mmol/L", "mg/dl", "%"):
-# an unrecognised one must be refused, never silently ignored.
-_UNIT_LIKE_RE = re.compile(r"^\s*([a-zA-Zµμ]+\s*/\s*[a-zA-Z]+|%)")
-_NUMBER_RE = re.compile(r"(?<![\w.])([<>]?\s*-?\d+(?:[.,]\d+)?)")
-
-
-def _unit_pattern(analyte: AnalyteDef) -> list[tuple[str, str]]:
-    """(normalised unit, unit) pairs, longest first, for finding a unit in free text."""
-    return sorted(((u, u) for u in analyte.units), key=lambda p: -len(p[0]))
-
-
-def _find_analyte(text: str) -> tuple[str, int, int] | None:
-    """The analyte named in the text (longest name wins, so "active b12" beats "b12")."""
-    lowered = text.lower()
-    best: tuple[str, int, int] | None = None
-    for analyte in load_knowledge().labs.values():
-        for name in analyte.names:
-            for m in re.finditer(r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])", lowered):
-                if best is None or (m.end() - m.start()) > (best[2] - best[1]):
-                    best = (analyte.id, m.start(), m.end())
-    return best
-
-
-def _find_unit(analyte: AnalyteDef, text: str) -> str | None:
-    """A unit of this analyte written in ``text`` (normalised), or None."""
-    squashed = normalise_unit(text)
-    for unit, _ in _unit_pattern(analyte):
-        if unit in squashed:
-            return unit
-    return None
-
-
-def _find_any_unit(text: str) -> str | None:
-    squashed = normalise_unit(text)
-    units = {u for a in load_knowledge().labs.values() for u in a.units}
-    for unit in sorted(units, key=len, reverse=True):
-        if unit in squashed:
-            return unit
-    return None
-
-
-def _first_number(text: str) -> float | None:
-    m = _NUMBER_RE.search(text)
-    if not m:
-        return None
-    raw = m.group(1).replace(" ", "").lstrip("<>").replace(",", ".")
-    return float(raw)
-
 
 def parse_lab(text: str) -> LabResult:
     """Turn "b12 150 pmol/L" into a canonical :class:`LabResult`.
 
-    Raises :class:`LabValueError` with a message the person can act on.
+    The text is read by the chat's own reader (:func:`bot.nlu.values.find_labs`), so the
+    command line and the chat find the same result in the same message; the first result
+    found is used. Raises :class:`LabValueError` with a message the person can act on.
     """
-    found = _find_analyte(text)
-    if found is None:
-        raise LabValueError("L202", text=text)
-    analyte_id, start, end = found
-    after = text[end:]
-    value = _first_number(after)
-    rest = after
-    if value is None:
-        value = _first_number(text[:start])
-        rest = text[:start]
-    if value is None:
-        raise LabValueError("L201", text=text)
-    analyte = load_knowledge().analyte(analyte_id)
-    number_match = _NUMBER_RE.search(rest)
-    unit_text = rest[number_match.end() :] if number_match else rest
-    unit = _find_unit(analyte, unit_text)
-    if unit is None:
-        written = _UNIT_LIKE_RE.match(unit_text)
-        stray = _find_any_unit(unit_text) or (written.group(1) if written else None)
-        if stray is not None:
-            raise LabValueError(
-                "L204",
-                unit=stray,
-                label=analyte.label,
-                units=", ".join(analyte.unit_names or analyte.units),
-            )
-    return make_result(analyte_id, value, unit, original=text.strip())
+    cleaned = clean_text(text)
+    for span in find_labs(cleaned):
+        found = span.value
+        return make_result(found["analyte"], found["value"], found["unit"], original=text.strip())
+    raise LabValueError("L201" if names_a_lab(cleaned) else "L202", text=text)
 
 
 # ---------------------------------------------------------------------------- conversion
@@ -359,13 +249,12 @@ def interpret(lab: LabResult, findings: Findings) -> LabInterpretation:
     cautions = [c.text for c in analyte.cautions if evaluate(c.when, ctx)]
     unit_inferred = False
     original = lab.original or ""
-    if original and not _unit_written(analyte.id, original):
-        raw = _raw_number(original)
-        if raw is not None:
-            readings = unitless_readings(analyte, raw)
-            if readings:
-                unit_inferred = True
-                cautions.insert(0, _unit_note(analyte, raw, readings, profile))
+    raw, unit_written = _as_written(analyte.id, original) if original else (None, True)
+    if raw is not None and not unit_written:
+        readings = unitless_readings(analyte, raw)
+        if readings:
+            unit_inferred = True
+            cautions.insert(0, _unit_note(analyte, raw, readings, profile))
     cautions.extend(notes)
     return LabInterpretation(
         analyte=lab.analyte,
@@ -384,19 +273,23 @@ def interpret(lab: LabResult, findings: Findings) -> LabInterpretation:
 
 
 @lru_cache(maxsize=4096)
-def _unit_written(analyte_id: str, original: str) -> bool:
-    """Whether the person wrote a unit (cached: scoring reads the same results every turn)."""
-    return _find_unit(load_knowledge().analyte(analyte_id), _after_name(original)) is not None
+def _as_written(analyte_id: str, original: str) -> tuple[float | None, bool]:
+    """The number the person wrote for this test and whether they gave its unit.
 
-
-def _after_name(text: str) -> str:
-    found = _find_analyte(text)
-    return text[found[2] :] if found else text
-
-
-@lru_cache(maxsize=4096)
-def _raw_number(text: str) -> float | None:
-    return _first_number(_after_name(text))
+    Read again from the stored text, with the same reader, because a result only carries its
+    converted value; cached because scoring reads the same results every turn. A text without
+    the test's name ("160", "133 pmol/L") is a bare number with an optional unit.
+    """
+    cleaned = clean_text(original)
+    for span in find_labs(cleaned):
+        if span.value["analyte"] == analyte_id:
+            return span.value["value"], span.value["unit"] is not None
+    bare = read_bare_value(cleaned)
+    if bare is None:
+        return None, False
+    value, unit = bare
+    known = unit is not None and normalise_unit(unit) in load_knowledge().analyte(analyte_id).units
+    return value, known
 
 
 def _unit_note(

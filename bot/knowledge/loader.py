@@ -40,6 +40,7 @@ from bot.knowledge.schema import (
     TriageRule,
     Weighted,
 )
+from bot.knowledge.units import normalise_unit
 from bot.services import fill_all
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -523,8 +524,7 @@ def _parse_scoring(path: Path, findings: dict[str, FindingDef]) -> ScoringConfig
 
 
 def _unit_key(unit: str) -> str:
-    from bot.labs import normalise_unit  # the same normalisation the parser uses
-
+    """Units are keyed as the lab-text reader looks them up (bot.knowledge.units)."""
     return normalise_unit(unit)
 
 

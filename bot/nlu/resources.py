@@ -30,6 +30,7 @@ def fingerprint_files() -> list[Path]:
     """Every file whose content changes what the extractor finds, in a stable order."""
     files = sorted(PATTERNS_DIR.glob("*.yml"))
     files += sorted(KNOWLEDGE_DIR.glob("findings*.yml"))
+    files += [KNOWLEDGE_DIR / "labs.yml", KNOWLEDGE_DIR.parent / "units.py"]  # lab names, units
     code = Path(__file__).resolve().parent
     files += sorted(code.glob("*.py"))
     return files

@@ -15,6 +15,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from bot.knowledge.units import normalise_unit
 from bot.nlu.resources import load_yaml
 
 AGE = "AGE"
@@ -268,55 +269,276 @@ def find_durations(text: str, today: date | None = None) -> Iterator[ValueSpan]:
         yield ValueSpan(DURATION, match.start(), match.end(), days)
 
 
-_NUMBER = r"(\d{1,5}(?:[.,]\d{1,2})?)"
+# ---------------------------------------------------------------------------- blood results
+#
+# One reader for blood results, shared by the chat and by ``python -m bot labs`` so the two
+# never disagree. The tests, their names and units come from the knowledge base; the wording
+# around them from ``patterns/values.yml``. The search goes forward from a test's name over a
+# few allowed words to the first number, and gives up at any other word: reading nothing is
+# safe (the person is asked), reading someone's age or dose as their B12 is not.
+
+# A number as written on a report or typed: "1,200" is twelve hundred, "2,1" is 2.1, "<150"
+# keeps its number; a minus sign only counts right after a space, ":", "=" or "(" ("b12 -5").
+_LAB_NUMBER = re.compile(
+    r"(?:[<>≤≥]=?\s*)?(?P<num>(?:(?<=[\s:=(])-)?(?:\d{1,3}(?:,\d{3})+(?![\d,])|\d+)(?:[.,]\d+)?)"
+)
+# What may stand between a name and its number besides words: spaces, brackets, quotes, ":".
+_GAP_PUNCT = frozenset(" \t\n():=~-–—'\"‘’“”")
+_GAP_WORD = re.compile(r"[a-z]+(?:['’-][a-z]+)*")
+# After the number: a range ("180-900") or a date or time ("12/05", "10:30") is not a result.
+_NOT_A_VALUE_AFTER = re.compile(r"\s*(?:(?:-|–|to\b)\s*[<>]?\d|[/:]\s*\d)")
+_UNIT_TOKEN = re.compile(
+    r"(?P<space>\s*)(?P<unit>[a-zµμ]+\s*(?:/|\bper\b)\s*(?:100\s*)?[a-zµμ]+|[a-zµμ][a-zµμ0-9³]*|%)"
+)
+_NEXT_WORDS = re.compile(r"\s*([a-zµμ%'/]+)(?:\s+([a-z']+))?")
+
+
+def _number_value(raw: str) -> float:
+    """Read "1,200" as twelve hundred (thousands separator) and "2,1" as 2.1 (decimal comma)."""
+    if re.search(r",\d{3}(?!\d)", raw):
+        return float(raw.replace(",", ""))
+    return float(raw.replace(",", "."))
+
+
+@dataclass(frozen=True)
+class _LabName:
+    """One test named in the text; ``analyte`` is None for a test the assistant does not read."""
+
+    analyte: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _LabGrammar:
+    """Names and units from the knowledge base with the wording from values.yml, compiled once
+    (the reader runs on every message)."""
+
+    names: re.Pattern[str]
+    name_to_analyte: dict[str, str | None]
+    units: dict[str, str]  # normalised unit -> the knowledge base's spelling
+    gap_words: frozenset[str]
+    max_gap_words: int
+    medicine_words: frozenset[str]
+    medicine_determiners: frozenset[str]
+    not_after: frozenset[str]
+    denominators: frozenset[str]
+
+
+def _name_pattern(name: str) -> str:
+    """A name as people type it: a space may be a hyphen or missing, "b12" may be "b 12"."""
+    words = [w for w in re.split(r"[\s-]+", name) if w]
+    parts = []
+    for word in words:
+        pieces = re.findall(r"[a-z]+|\d+|[^a-z\d]+", word)
+        parts.append(r"[\s-]?".join(re.escape(p) for p in pieces))
+    return r"[\s-]*".join(parts)
 
 
 @lru_cache(maxsize=1)
-def _lab_regex() -> re.Pattern[str]:
+def _lab_grammar() -> _LabGrammar:
+    from bot.knowledge import load_knowledge
+
     grammar = _grammar()
-    aliases = {
-        alias: analyte for analyte, names in grammar["lab_analytes"].items() for alias in names
+    analytes = load_knowledge().labs.values()
+    name_to_analyte: dict[str, str | None] = {
+        name.lower(): None for name in grammar["lab_other_tests"]
     }
-    connectors = [c for c in grammar["lab_connectors"] if c]
-    units = grammar["lab_units"]
-    doses = grammar["dose_units"]
-    time_words = r"(?:days?|weeks?|wks?|months?|mths?|years?|yrs?|hours?|times|x\b|am\b|pm\b|%)"
-    connector = rf"(?:\s*(?:{_alt(connectors)})(?![a-z0-9]))"
-    return re.compile(
-        rf"(?<![a-z0-9])(?P<name>{_alt(aliases)})(?![a-z0-9])"
-        rf"(?P<gap>{connector}{{0,6}})\s*[:=~]?\s*(?P<num>{_NUMBER.strip('()')})"
-        rf"(?!\s*(?:{_alt(doses)})(?![a-z/]))(?!\s*{time_words})(?![\d])"
-        rf"(?:\s*(?P<unit>{_alt(units)})(?![a-z]))?"
+    for analyte in analytes:
+        name_to_analyte.update({name.lower(): analyte.id for name in analyte.names})
+    # Longest first, so "active b12" is one name and not "active" followed by "b12".
+    ordered = sorted(name_to_analyte, key=len, reverse=True)
+    groups = "|".join(f"(?P<n{i}>{_name_pattern(n)})" for i, n in enumerate(ordered))
+    units = {normalise_unit(spelling): spelling for a in analytes for spelling in a.unit_names}
+    return _LabGrammar(
+        names=re.compile(rf"(?<![a-z0-9])(?:{groups})(?![a-z0-9])"),
+        name_to_analyte={f"n{i}": name_to_analyte[n] for i, n in enumerate(ordered)},
+        units=units,
+        gap_words=frozenset(str(w) for w in grammar["lab_gap_words"]),
+        max_gap_words=int(grammar["lab_max_gap_words"]),
+        medicine_words=frozenset(str(w) for w in grammar["lab_medicine_words"]),
+        medicine_determiners=frozenset(str(w) for w in grammar["lab_medicine_determiners"]),
+        not_after=frozenset(str(w) for w in grammar["lab_not_after"]),
+        denominators=frozenset(str(w) for w in grammar["lab_concentration_denominators"]),
+    )
+
+
+def _lab_names(low: str, g: _LabGrammar) -> list[_LabName]:
+    return [
+        _LabName(g.name_to_analyte[m.lastgroup or ""], m.start(), m.end())
+        for m in g.names.finditer(low)
+    ]
+
+
+def _gap_word_allowed(word: str, g: _LabGrammar) -> bool:
+    word = word.replace("’", "'")
+    if word in g.gap_words:
+        return True
+    if word.endswith("ish") and word[:-3] in g.gap_words:
+        return True
+    parts = word.split("-")
+    return len(parts) > 1 and all(p in g.gap_words for p in parts)
+
+
+def _unit_after(low: str, end: int, g: _LabGrammar) -> tuple[str | None, int] | None:
+    """The unit written after a number and where the reading ends; None when the number is
+    something else (a dose, a duration, a count, a range, a date)."""
+    if _NOT_A_VALUE_AFTER.match(low, end):
+        return None
+    token = _UNIT_TOKEN.match(low, end)
+    if token:
+        key = normalise_unit(token.group("unit"))
+        if key in g.units:
+            return g.units[key], token.end()
+    words = _NEXT_WORDS.match(low, end)
+    if words:
+        first, second = words.group(1), words.group(2)
+        if first in g.not_after or f"{first} {second}" in g.not_after:
+            return None
+    if token is None:
+        return None, end
+    unit = token.group("unit")
+    key = normalise_unit(unit)
+    if "/" in key:
+        if key.split("/", 1)[1] in g.denominators:
+            return unit, token.end()  # a concentration in a unit that make_result will refuse
+        return None  # "mcg/day": a dose
+    if not token.group("space") and unit != "ish":
+        return None  # letters glued to the number ("3rd", "2x") are not a unit we know
+    return None, end
+
+
+def _value_after(
+    low: str, name: _LabName, names_at: dict[int, _LabName], g: _LabGrammar
+) -> tuple[int, float, str | None, int] | None:
+    """(number start, value, unit, end) of the result written after a test's name."""
+    i, words = name.end, 0
+    while i < len(low):
+        number = _LAB_NUMBER.match(low, i)
+        if number:
+            after = _unit_after(low, number.end(), g)
+            if after is None:
+                return None
+            return number.start(), _number_value(number.group("num")), after[0], after[1]
+        char = low[i]
+        if char in _GAP_PUNCT:
+            i += 1
+            continue
+        if char == "," and words == 0:
+            i += 1
+            continue
+        other = names_at.get(i)
+        if other is not None:
+            if other.analyte != name.analyte:
+                return None
+            i = other.end  # the same test named twice: "active b12 (holotranscobalamin) 25"
+            continue
+        word = _GAP_WORD.match(low, i)
+        if word is None or words >= g.max_gap_words or not _gap_word_allowed(word.group(0), g):
+            return None
+        words += 1
+        i = word.end()
+    return None
+
+
+def _value_before(
+    low: str, name: _LabName, since: int, g: _LabGrammar
+) -> tuple[int, float, str | None] | None:
+    """A result written before the name with a unit of a known test ("250 ng/L b12"); without
+    a unit a number before a name is too often something else ("I'm 45, b12 was low")."""
+    tail = re.search(
+        r"(?<![\d.,])(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[a-zµμ]+\s*/\s*(?:100\s*)?[a-zµμ]+|[a-zµμ³]+)"
+        r"\s*(?:(?:for|of|on)\s+)?(?:(?:the|my|a)\s+)?$",
+        low[since : name.start],
+    )
+    if tail is None:
+        return None
+    key = normalise_unit(tail.group("unit"))
+    if key not in g.units:
+        return None
+    return since + tail.start(), float(tail.group("num")), g.units[key]
+
+
+def _is_medicine(low: str, name: _LabName, g: _LabGrammar) -> bool:
+    """ "take b12", "on my b12": the word just before the name (past one determiner, never
+    past punctuation, so "on omeprazole, b12 came back 160" is still a result)."""
+    words = re.search(r"([a-z']+)\s+(?:([a-z']+)\s+)?$", low[max(0, name.start - 40) : name.start])
+    if words is None:
+        return False
+    verb, between = (words.group(1), words.group(2))
+    if between is None:
+        return verb in g.medicine_words
+    return between in g.medicine_words or (
+        verb in g.medicine_words and between in g.medicine_determiners
     )
 
 
 def find_labs(text: str) -> Iterator[ValueSpan]:
     """'b12 came back 160', 'active b12 was 30 pmol/l', 'hb 105 g/L', 'mcv 104'.
 
-    The value is a dict (analyte, value, unit or None, original); conversion and
-    plausibility checks are bot.labs's job.
+    The value is a dict (analyte, value, unit as written or None, original); conversion and
+    plausibility checks are bot.labs's job, so an impossible number or a unit that does not
+    fit the test still comes out here, to be refused there with a message.
     """
     low = text.lower()
-    grammar = _grammar()
-    aliases = {
-        alias: analyte for analyte, names in grammar["lab_analytes"].items() for alias in names
-    }
-    units = grammar["lab_units"]
-    for match in _lab_regex().finditer(low):
-        analyte = aliases[match.group("name")]
-        raw = match.group("num").replace(",", ".")
-        unit = units.get(match.group("unit")) if match.group("unit") else None
+    g = _lab_grammar()
+    names = _lab_names(low, g)
+    names_at = {n.start: n for n in names}
+    claimed: set[int] = set()
+    since, previous, previous_read = 0, None, False
+    for name in names:
+        # "b12 and folate were 160 and 3": which number is whose is a guess; read neither.
+        listed = (
+            previous is not None
+            and not previous_read
+            and re.fullmatch(r"\s*(?:,|and|&|/|\+|or|plus)\s*", low[previous.end : name.start])
+        )
+        previous, previous_read = name, False
+        if name.analyte is None or listed or _is_medicine(low, name, g):
+            continue
+        found = _value_after(low, name, names_at, g)
+        if found is not None and found[0] not in claimed:
+            number_at, value, unit, end = found
+            start = name.start
+        else:
+            before = _value_before(low, name, since, g)
+            if before is None or before[0] in claimed:
+                continue
+            number_at, value, unit = before
+            start, end = before[0], name.end
+        claimed.add(number_at)
+        since, previous_read = end, True
+        if unit is not None and unit not in g.units.values() and len(text) == len(low):
+            unit = text[end - len(unit) : end]  # a unit we do not know, as the person wrote it
         yield ValueSpan(
             LAB,
-            match.start(),
-            match.end(),
+            start,
+            end,
             {
-                "analyte": analyte,
-                "value": float(raw),
+                "analyte": name.analyte,
+                "value": value,
                 "unit": unit,
-                "original": text[match.start() : match.end()],
+                "original": text[start:end],
             },
         )
+
+
+def names_a_lab(text: str) -> bool:
+    """Whether the text names one of the tests the assistant reads (with or without a value)."""
+    g = _lab_grammar()
+    return any(n.analyte is not None for n in _lab_names(text.lower(), g))
+
+
+def read_bare_value(text: str) -> tuple[float, str | None] | None:
+    """A number at the start of ``text`` and the unit after it ("160", "133 pmol/L"): results
+    stored without the test's name are read with the same number and unit rules."""
+    g = _lab_grammar()
+    low = text.lower()
+    number = _LAB_NUMBER.match(low, len(low) - len(low.lstrip()))
+    if number is None:
+        return None
+    after = _unit_after(low, number.end(), g)
+    return _number_value(number.group("num")), after[0] if after else None
 
 
 def find_values(text: str, today: date | None = None) -> list[ValueSpan]:

@@ -6,6 +6,7 @@ import pytest
 from core_builders import make
 
 from bot.findings import Findings, Status
+from bot.knowledge.units import normalise_unit
 from bot.labs import LabValueError, interpret, make_result, parse_lab
 
 
@@ -192,3 +193,120 @@ def test_kidney_disease_caution_on_mma():
 def test_no_anaemia_and_normal_mcv_barely_count_against():
     assert interpret(make_result("hb", 140, "g/L"), Findings(sex="male")).lr >= 0.9
     assert interpret(make_result("mcv", 92, "fL"), Findings()).lr >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "analyte", "value"),
+    [
+        ("B12 came back 'low-ish' at 170", "b12_total", 170),
+        ("B12 came back low-ish at 170", "b12_total", 170),
+        ("my GP said the b12 was 170", "b12_total", 170),
+        ("my GP said the b12 was 170 ng/L", "b12_total", 170),
+        ("folate: 2.1", "folate", 2.1),
+        ("active B12 (holotranscobalamin) 25 pmol/L", "b12_active", 25),
+        ("MMA 0.5 umol/L", "mma", 500),
+        ("haemoglobin 95 g/L", "hb", 95),
+        ("blood test showed my b12 was only 140", "b12_total", 140),
+        ("Vitamin B12 (total) 95 pmol/L", "b12_total", 95 * 1.355),
+        ("b12 is 1,200", "b12_total", 1200),
+        ("hb 11,5", "hb", 115),
+        ("b12: <150", "b12_total", 150),
+        ("b12 reading 160 pmol per litre", "b12_total", 160 * 1.355),
+        ("hb 9.5 g per 100 ml", "hb", 95),
+        ("250 ng/L for my b12", "b12_total", 250),
+        ("vitamin b-12 level 300", "b12_total", 300),
+    ],
+)
+def test_words_between_the_test_and_its_value_are_read_past(text, analyte, value):
+    result = parse_lab(text)
+    assert (result.analyte, result.value) == (analyte, pytest.approx(value, rel=1e-3))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm 45 and my b12 was low",
+        "b12 low i'm 45",
+        "b12 low since 2019",
+        "had my b12 checked in 2019",
+        "b12 checked on 12/05/2023",
+        "I take b12 1000 mcg tablets",
+        "b12 1000mcg/day",
+        "taking b12 1000",
+        "on b12 1000 for 3 months",
+        "b12 shots for 3 weeks",
+        "b12 injections every 3 months",
+        "b12 tested 3 times",
+        "b12 went up 20%",
+        "b12 went up by 50",
+        "b12 low at 10am",
+        "b12 was fine, 3 kids",
+        "b12 fine vit d 30",
+        "b12 (normal range 180-900)",
+        "b12 and folate were 160 and 3",
+        "b12 level 2 years ago was 160",
+        "b12 on the 3rd",
+    ],
+)
+def test_a_number_that_belongs_to_something_else_is_not_a_result(text):
+    with pytest.raises(LabValueError) as info:
+        parse_lab(text)
+    assert info.value.code == "L201"
+
+
+def test_a_test_we_do_not_read_is_not_taken_for_one_we_do():
+    """Red cell folate has its own range; reading it as serum folate would misplace it."""
+    with pytest.raises(LabValueError) as info:
+        parse_lab("red cell folate 400 nmol/L")
+    assert info.value.code == "L202"
+
+
+def test_a_concentration_unit_that_does_not_fit_is_refused_not_ignored():
+    with pytest.raises(LabValueError) as info:
+        parse_lab("b12 150 mg/dl")
+    assert info.value.code == "L204"
+    assert "mg/dl" in str(info.value)
+
+
+def test_the_first_result_in_a_message_is_read():
+    assert parse_lab("Hb 11.2 g/dl MCV 102").analyte == "hb"
+    assert parse_lab("total b12 of 200 and active b12 of 30").analyte == "b12_total"
+
+
+def test_a_unit_written_before_the_name_counts_as_written():
+    reading = interpret(parse_lab("250 ng/L b12"), Findings())
+    assert not reading.unit_inferred
+
+
+@pytest.mark.parametrize(
+    ("text", "inferred"),
+    [("b12 came back 'low-ish' at 170", True), ("my GP said the b12 was 170 ng/L", False)],
+)
+def test_the_unit_note_follows_what_was_written(text, inferred):
+    assert interpret(parse_lab(text), Findings()).unit_inferred is inferred
+
+
+def test_the_knowledge_loader_does_not_import_the_lab_reader():
+    """bot.labs reads bot.knowledge; the loader importing bot.labs back made a cycle."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import sys, bot.knowledge.loader; print('bot.labs' in sys.modules)"
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+def test_every_unit_of_the_knowledge_base_is_read_from_text(kb):
+    """Units are defined once, in labs.yml; the text reader finds each under its own name."""
+    for analyte in kb.labs.values():
+        for unit in analyte.unit_names:
+            value = analyte.plausible_min * 2 / analyte.units[normalise_unit(unit)]
+            text = f"{analyte.names[0]} {value:g} {unit}"
+            result = parse_lab(text)
+            assert result.analyte == analyte.id, text
+            assert result.value == pytest.approx(analyte.plausible_min * 2, rel=1e-3), text

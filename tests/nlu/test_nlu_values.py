@@ -125,6 +125,19 @@ def test_since_a_month_counts_back_from_today():
         ("serum folate of 3", "folate", 3.0, None),
         ("my B12 level: 250 ng/L", "b12_total", 250.0, "ng/L"),
         ("MMA 450 nmol/L", "mma", 450.0, "nmol/L"),
+        ("B12 came back 'low-ish' at 170", "b12_total", 170.0, None),
+        ("my GP said the b12 was 170 ng/L", "b12_total", 170.0, "ng/L"),
+        ("folate: 2.1", "folate", 2.1, None),
+        ("active B12 (holotranscobalamin) 25 pmol/L", "b12_active", 25.0, "pmol/L"),
+        ("MMA 0.5 umol/L", "mma", 0.5, "umol/L"),
+        ("haemoglobin 95 g/L", "hb", 95.0, "g/L"),
+        ("Her B12 came back 'low-normal' at 215 pg/mL", "b12_total", 215.0, "pg/mL"),
+        ("my GP says my B12 is low (160)", "b12_total", 160.0, None),
+        ("is 350 pg/ml b12 ok?", "b12_total", 350.0, "pg/mL"),
+        ("b12 is 1,200", "b12_total", 1200.0, None),
+        ("B 12 = 160", "b12_total", 160.0, None),
+        ("hb 13 mmol/L", "hb", 13.0, "mmol/L"),
+        ("I'm vegan and on omeprazole, b12 came back 160", "b12_total", 160.0, None),
     ],
 )
 def test_lab_text(text, analyte, value, unit):
@@ -136,10 +149,65 @@ def test_lab_text(text, analyte, value, unit):
 
 @pytest.mark.parametrize(
     "text",
-    ["I take b12 1000mcg tablets", "b12 shots every 3 months", "my b12 was low", "b12 and folate"],
+    [
+        "I take b12 1000mcg tablets",
+        "b12 shots every 3 months",
+        "my b12 was low",
+        "b12 and folate",
+        "ferritin was 12",
+        "I'm 45 and my b12 was low",
+        "my b12 was low (i'm 45)",
+        "b12 low since 2019",
+        "b12 checked on 12/05/2023",
+        "b12 1000 mcg daily",
+        "b12 1000 a day",
+        "I take b12 500",
+        "taking my b12 1000",
+        "on b12 1000 for 3 months",
+        "b12 for 3 weeks",
+        "b12 shots 3 times",
+        "b12 x3",
+        "b12 loading doses 6",
+        "b12 (normal range 180-900)",
+        "b12 went up by 50",
+        "b12 was fine, 3 kids",
+        "b12 normal ferritin 12",
+        "red cell folate 400 nmol/L",
+        "b12 and folate were 160 and 3",
+        "my 3 b12 tests",
+    ],
 )
 def test_not_lab_results(text):
     assert list(find_labs(text)) == []
+
+
+def test_a_unit_that_does_not_fit_reaches_the_core_to_be_refused():
+    """Silently dropping "mg/dl" would read 150 as if no unit had been given."""
+    result = extract("b12 150 mg/dl")
+    assert result.labs == []
+    assert result.lab_errors and "mg/dl" in result.lab_errors[0]
+
+
+def test_lab_names_and_units_come_from_the_knowledge_base_only():
+    """labs.yml is the one home of the tests' names and units; values.yml has the wording."""
+    from bot.knowledge import load_knowledge
+    from bot.nlu.resources import load_yaml
+
+    grammar = load_yaml("values.yml")
+    assert not {"lab_analytes", "lab_units", "dose_units"} & set(grammar)
+    for analyte in load_knowledge().labs.values():
+        for name in analyte.names:
+            found = list(find_labs(f"{name} was {analyte.plausible_max / 2:g}"))
+            assert [f.value["analyte"] for f in found] == [analyte.id], name
+
+
+def test_lab_wording_lists_are_words():
+    """An unquoted "on" in YAML is a boolean and would silently never match."""
+    from bot.nlu.resources import load_yaml
+
+    grammar = load_yaml("values.yml")
+    for key in [k for k in grammar if k.startswith("lab_") and isinstance(grammar[k], list)]:
+        assert all(isinstance(word, str) for word in grammar[key]), key
 
 
 def test_labs_are_converted_by_the_core():
