@@ -23,15 +23,16 @@ question is worth asking.
 
 This runs on every turn of the conversation, so the "what if yes / what if
 no?" of every candidate is computed incrementally: the current estimate is kept
-per cap group (:class:`bot.scoring.Ledger`) and the triage conditions read
-precomputed facts (:class:`bot.knowledge.conditions.Facts`), instead of
-rescoring and re-triaging a copy of the findings per candidate.
+per cap group (:class:`bot.scoring.Ledger`) and the level comes from
+:func:`bot.triage.triage_level` reading precomputed facts
+(:class:`bot.knowledge.conditions.Facts`), instead of rescoring and
+re-triaging a copy of the findings per candidate.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -41,14 +42,15 @@ from bot.findings import Findings, FindingState, Status
 from bot.knowledge import load_knowledge
 from bot.knowledge.conditions import (
     Facts,
-    Predicate,
-    compile_condition,
     facts_of,
     unresolved_screens,
     with_family_present,
     with_present,
 )
-from bot.knowledge.schema import TRIAGE_LEVELS, KnowledgeBase, ScreenGroup
+from bot.knowledge.schema import KnowledgeBase, ScreenGroup
+from bot.labs import lab_bands
+from bot.scoring import ledger, probability_of, score
+from bot.triage import triage_level
 
 SPECIAL_IDS = ("age", "sex", "pregnancy", "diet", "family_history")
 YES = {"yes", "y", "yeah", "yep", "true"}
@@ -129,7 +131,6 @@ class _Candidate:
 @dataclass(frozen=True)
 class _Plan:
     candidates: tuple[_Candidate, ...]
-    rules_high_first: tuple[tuple[str, Predicate], ...]  # (level, condition), highest first
     groups: Mapping[str, ScreenGroup]
     group_of: Mapping[str, str]
     red_flags: tuple[str, ...]
@@ -138,7 +139,6 @@ class _Plan:
     family_raw: float
     family_group: str | None
     family_rate: float
-    level_rank: Mapping[str, int]
     triage_ids: frozenset[str]  # finding ids that triage rules name one by one
 
 
@@ -192,7 +192,6 @@ def _plan(kb: KnowledgeBase) -> _Plan:
                 touches_labs=lab_ids is None or f.id in lab_ids,
             )
         )
-    rank = {level: i for i, level in enumerate(TRIAGE_LEVELS)}
     groups = config["screen_groups"]
     family = tuple(f.id for f in kb.findings.values() if f.family_relevant)
     strongest = max(family, key=lambda fid: kb.findings[fid].family_lr, default=None)
@@ -201,10 +200,6 @@ def _plan(kb: KnowledgeBase) -> _Plan:
         _condition_ids(rule.when, triage_ids)
     return _Plan(
         candidates=tuple(candidates),
-        rules_high_first=tuple(
-            (rule.level, compile_condition(rule.when))
-            for rule in sorted(kb.triage.rules, key=lambda r: -rank[r.level])
-        ),
         groups=groups,
         group_of={fid: g.id for g in groups.values() for fid in g.members},
         red_flags=tuple(f.id for f in kb.by_kind("red_flag")),
@@ -213,7 +208,6 @@ def _plan(kb: KnowledgeBase) -> _Plan:
         family_raw=math.log(kb.findings[strongest].family_lr) if strongest else 0.0,
         family_group=kb.scoring.family_cap_group,
         family_rate=defaults["family_history"],
-        level_rank=rank,
         triage_ids=frozenset(triage_ids),
     )
 
@@ -239,22 +233,11 @@ class _Now:
     levels: dict[tuple[Any, ...], str] = field(default_factory=dict)
 
 
-def _level(plan: _Plan, facts: Facts, lab_bands: Mapping[str, str], band: str) -> str:
-    """The triage level: the highest level with a matching rule (as bot.triage.triage)."""
-    for level, holds in plan.rules_high_first:
-        if holds(facts, lab_bands, band, None):
-            return level
-    return "self_care"
-
-
-def _now(findings: Findings, kb: KnowledgeBase, plan: _Plan) -> _Now:
-    from bot.labs import lab_bands
-    from bot.scoring import score
-
+def _now(findings: Findings, kb: KnowledgeBase) -> _Now:
     bands = lab_bands(findings)
     result = score(findings, kb, explain=False)
     facts = facts_of(findings, kb)
-    level = _level(plan, facts, bands, result.band)
+    level = triage_level(facts, bands, result.band, kb)
     return _Now(findings, facts, bands, result.log_odds, result.band, level)
 
 
@@ -262,8 +245,6 @@ def _outcome(
     now: _Now, kb: KnowledgeBase, plan: _Plan, log_odds: float, facts: Facts
 ) -> tuple[float, str, str]:
     """Log-odds change, band and triage level of one hypothetical answer."""
-    from bot.scoring import probability_of
-
     band = kb.scoring.band_for(probability_of(log_odds)).name
     if facts is now.facts and band == now.band:
         return log_odds - now.log_odds, band, now.level
@@ -278,7 +259,7 @@ def _outcome(
     )
     level = now.levels.get(key)
     if level is None:
-        level = now.levels[key] = _level(plan, facts, now.lab_bands, band)
+        level = now.levels[key] = triage_level(facts, now.lab_bands, band, kb)
     return log_odds - now.log_odds, band, level
 
 
@@ -309,8 +290,6 @@ def _utility(
 def _scored_questions(
     findings: Findings, kb: KnowledgeBase, plan: _Plan, now: _Now
 ) -> list[Question]:
-    from bot.scoring import ledger, score
-
     book = ledger(findings, kb)
     offset = now.log_odds - book.log_odds  # rounding only: keeps "no change" exactly zero
     unchanged = (0.0, now.band, now.level)
@@ -506,7 +485,7 @@ def rank_questions(findings: Findings) -> list[Question]:
     kb = load_knowledge()
     plan = _plan(kb)
     before, after = _screen_questions(findings, kb, plan)
-    scored = _scored_questions(findings, kb, plan, _now(findings, kb, plan))
+    scored = _scored_questions(findings, kb, plan, _now(findings, kb))
     return before + _demographic_questions(findings, kb) + after + scored
 
 
@@ -541,9 +520,15 @@ def _confirmed_red_flags(findings: Findings, kb: KnowledgeBase) -> list[str]:
 
 
 def stop_and_best(findings: Findings) -> tuple[bool, Question | None]:
+    """Whether to stop asking, and the question to ask if not, from one evaluation.
+
+    :func:`should_stop` and :func:`next_question` are this pair taken apart; a
+    caller that needs both (the assessment) asks once, because ranking the
+    questions is the costly part of a turn.
+    """
     kb = load_knowledge()
     plan = _plan(kb)
-    now = _now(findings, kb, plan)
+    now = _now(findings, kb)
     if now.level == "emergency":
         follow_up = (
             _emergency_follow_up(findings, kb, plan, _screen_questions(findings, kb, plan)[0])
@@ -703,8 +688,3 @@ def _apply_group(findings: Findings, group: ScreenGroup, status: Status) -> Find
             items.setdefault(fid, FindingState(Status.UNKNOWN))  # answered "not sure"
         updated = replace(findings, items=items)
     return replace(updated, asked=findings.asked | asked)
-
-
-def answered(findings: Findings) -> Iterable[str]:
-    """Question ids already dealt with (asked, or volunteered by the person)."""
-    return sorted(findings.asked | set(findings.items))

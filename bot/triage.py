@@ -8,13 +8,25 @@ no parsing, no I/O after the first call, a few dictionary lookups per rule.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bot.findings import Findings, Status
 from bot.knowledge import load_knowledge
-from bot.knowledge.conditions import Context, evaluate, unresolved_screens
-from bot.knowledge.schema import TRIAGE_LEVELS, KnowledgeBase
+from bot.knowledge.conditions import (
+    Context,
+    Facts,
+    Predicate,
+    compile_condition,
+    evaluate,
+    facts_of,
+    unresolved_screens,
+)
+from bot.knowledge.schema import TRIAGE_LEVELS, KnowledgeBase, TriageRule
+from bot.labs import lab_bands as compute_lab_bands
+from bot.scoring import score
 
 LEVELS = TRIAGE_LEVELS  # lowest to highest
 
@@ -94,11 +106,47 @@ def red_flags(findings: Findings) -> list[RedFlagHit]:
     return hits
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """The triage rules with their conditions compiled once per knowledge base."""
+
+    in_order: tuple[tuple[TriageRule, Predicate], ...]  # as in triage.yml: reasons keep it
+    by_level: tuple[tuple[str, tuple[Predicate, ...]], ...]  # highest level first
+
+
+@lru_cache(maxsize=4)
+def _rules(kb: KnowledgeBase) -> _Rules:
+    compiled = tuple((rule, compile_condition(rule.when)) for rule in kb.triage.rules)
+    return _Rules(
+        in_order=compiled,
+        by_level=tuple(
+            (level, tuple(holds for rule, holds in compiled if rule.level == level))
+            for level in reversed(LEVELS)
+        ),
+    )
+
+
+def triage_level(
+    facts: Facts, lab_bands: Mapping[str, str], band: str | None, kb: KnowledgeBase
+) -> str:
+    """The triage level: the highest level of any rule that holds, else self care.
+
+    The one definition of the level. :func:`triage` builds its advice around it,
+    and question ranking calls it for every distinct hypothetical answer, which
+    is why it takes ready-made facts and stops at the first (highest) match.
+    """
+    for level, rules in _rules(kb).by_level:
+        for holds in rules:
+            if holds(facts, lab_bands, band, None):
+                return level
+    return "self_care"
+
+
 def triage(
     findings: Findings,
     *,
     band: str | None = None,
-    lab_bands: dict[str, str] | None = None,
+    lab_bands: Mapping[str, str] | None = None,
     kb: KnowledgeBase | None = None,
 ) -> Triage:
     """Triage level, title, advice and reasons for these findings.
@@ -108,19 +156,13 @@ def triage(
     """
     kb = kb or load_knowledge()
     if lab_bands is None:
-        from bot.labs import lab_bands as compute_lab_bands
-
         lab_bands = compute_lab_bands(findings)
     if band is None:
-        from bot.scoring import score
-
-        band = score(findings, kb).band
-    ctx = Context(findings=findings, kb=kb, lab_bands=lab_bands, band=band)
-    matched = [rule for rule in kb.triage.rules if evaluate(rule.when, ctx)]
-    level = "self_care"
-    for rule in matched:
-        if LEVELS.index(rule.level) > LEVELS.index(level):
-            level = rule.level
+        band = score(findings, kb, explain=False).band
+    facts = facts_of(findings, kb)
+    ctx = Context(findings=findings, kb=kb, lab_bands=lab_bands, band=band, facts=facts)
+    level = triage_level(facts, lab_bands, band, kb)
+    matched = [rule for rule, holds in _rules(kb).in_order if holds(facts, lab_bands, band, None)]
     description = kb.triage.levels[level]
     reasons: list[str] = []
     if level in ("emergency", "urgent"):

@@ -196,12 +196,19 @@ def test_compiled_conditions_agree_with_the_rule_language(findings):
 
 
 @SETTINGS
-@given(findings_with_flags())
-def test_question_ranking_triages_like_the_triage_module(findings):
-    from bot.knowledge.conditions import facts_of
-    from bot.labs import lab_bands
-    from bot.questions import _level, _plan
+@given(findings_with_flags(), st.sampled_from(SCORED_IDS + RED_FLAGS))
+def test_question_ranking_sees_the_triage_of_a_yes_as_the_triage_module_does(findings, fid):
+    """The ranking triages hypothetical answers from facts and caches levels by what
+    the rules can see; both must give the level a real "yes" would get."""
+    from bot.knowledge.conditions import with_present
+    from bot.questions import _now, _outcome, _plan
 
-    band = score(findings).band
-    fast = _level(_plan(KB), facts_of(findings, KB), lab_bands(findings), band)
-    assert fast == triage(findings).level
+    if fid in findings.items:
+        return
+    now = _now(findings, KB)
+    assert now.level == triage(findings).level
+    with_yes = findings.with_item(fid, Status.PRESENT)
+    log_odds = score(with_yes, explain=False).log_odds
+    facts = with_present(now.facts, fid, KB)
+    for _ in range(2):  # the second time from the cache of levels
+        assert _outcome(now, KB, _plan(KB), log_odds, facts)[2] == triage(with_yes).level
