@@ -36,6 +36,12 @@ class Errors:
     K018 = "{where}: unknown condition {key!r}; allowed conditions are {allowed}"
     K019 = "{where}: {detail}"
     K020 = "{where}: field {field!r} has the wrong type: expected {expected}, got {value!r}"
+    K021 = (
+        "{where}: {field!r} is said to the person checked and needs {variant!r}, its wording"
+        " for someone checked on another's behalf (with {{person}}, {{their}}, ...)"
+    )
+    K022 = "{where}: unknown placeholder(s) {names}; known placeholders are {known}"
+    K023 = "{where}: {field!r} misuses the person placeholders: {detail}"
 
     # Input (I)
     I101 = "Findings file {path} was not found"

@@ -41,7 +41,8 @@ from bot.knowledge.schema import (
     Weighted,
 )
 from bot.knowledge.units import normalise_unit
-from bot.services import fill_all
+from bot.person_words import NAMING_PLACEHOLDERS, PERSON_PLACEHOLDERS
+from bot.services import fill, services
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -51,6 +52,12 @@ _REGEX_CHARS = set("\\[](){}*+?|^$")
 # which is most of the knowledge base's start-up time.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MIN_PHRASES = 3
+# Any {name} in a text: phone-number placeholders are filled on reading, person
+# placeholders ({person}, {their}, ...) are kept for the dialogue to fill.
+_ANY_PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
+# Texts that speak to the person checked need a variant for someone checked by another.
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
+_OTHER = "_other"
 
 FINDING_REQUIRED = ("id", "kind", "category", "label", "question", "phrases", "lr", "source")
 FINDING_OPTIONAL = (
@@ -68,6 +75,8 @@ FINDING_OPTIONAL = (
     "ask_rate",
     "ask_rate_source",
     "ask_rate_by_age",
+    "question_other",
+    "message_other",
 )
 MAX_AGE = 120
 
@@ -106,10 +115,108 @@ def _read_yaml(path: Path) -> Any:
         data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         _fail("K002", path=path, detail=exc)
-    try:
-        return fill_all(data)
-    except KeyError as exc:
-        _fail("K002", path=path, detail=exc)
+    return _fill(data, path.name, ())
+
+
+def _fill(data: Any, name: str, keys: tuple[str, ...]) -> Any:
+    """``data`` with the phone-number placeholders filled and the person ones kept.
+
+    ``keys`` is the path to the value (list items by their ``id`` when they have one),
+    so an error names the entry and the field.
+    """
+    if isinstance(data, str):
+        return _fill_text(data, name, keys) if "{" in data else data
+    if isinstance(data, list):
+        out = []
+        for index, item in enumerate(data):
+            label = item.get("id") if isinstance(item, dict) else None
+            out.append(_fill(item, name, (*keys, str(label if label else index))))
+        return out
+    if isinstance(data, dict):
+        return {key: _fill(value, name, (*keys, str(key))) for key, value in data.items()}
+    return data
+
+
+def _fill_text(text: str, name: str, keys: tuple[str, ...]) -> str:
+    where = f"{name} {'.'.join(keys)}"
+    found = _ANY_PLACEHOLDER.findall(text)
+    numbers = services().placeholders()
+    unknown = sorted({n for n in found if n not in numbers and n not in PERSON_PLACEHOLDERS})
+    if unknown:
+        _fail("K022", where=where, names=unknown, known=[*sorted(numbers), *PERSON_PLACEHOLDERS])
+    person = sorted({n for n in found if n in PERSON_PLACEHOLDERS})
+    # Only a variant knows who it is about; the originals are said to the writer themselves.
+    if person and not any(key.endswith(_OTHER) for key in keys):
+        _fail(
+            "K023",
+            where=where,
+            field=keys[-1] if keys else name,
+            detail=f"{person} may appear only in wording for someone else (a key ending in "
+            f"{_OTHER!r}); this text is said to the person checked",
+        )
+    return fill(text, keep=PERSON_PLACEHOLDERS)
+
+
+def _gives(text: str, number: str) -> bool:
+    return re.search(rf"(?<!\d){re.escape(number)}(?!\d)", text) is not None
+
+
+def _variant(
+    where: str,
+    raw: dict[str, Any],
+    field: str,
+    own: str,
+    *,
+    question: bool = False,
+    required: bool = True,
+    variant: str | None = None,
+) -> str:
+    """The checked wording of ``raw[field + "_other"]``, for someone checked by another.
+
+    ``own`` is the (already checked) text said to the person themselves. A missing
+    variant is refused when ``required`` and otherwise falls back to ``own``: a text
+    that does not speak to "you" reads the same whoever is checked. ``variant`` names
+    the variant in messages when its key is not simply ``field + "_other"``.
+    """
+    value = raw.get(f"{field}{_OTHER}")
+    variant = variant or f"{field}{_OTHER}"
+    if value is None:
+        if required:
+            _fail("K021", where=where, field=field, variant=variant)
+        return own
+    text = _text(where, variant, value)
+    _check_person_words(where, variant, text, question=question)
+    for number in (*services().numbers(), services().urgent_care_name):
+        # Someone helping another needs the same numbers the person would be given.
+        if _gives(own, number) and not _gives(text, number):
+            _fail("K019", where=where, detail=f"{variant} must give {number!r} as {field} does")
+    return text
+
+
+def _check_person_words(where: str, field: str, text: str, *, question: bool) -> None:
+    """Refuse wording that reads badly for one of the pronouns or names nobody."""
+    person = [n for n in _ANY_PLACEHOLDER.findall(text) if n in PERSON_PLACEHOLDERS]
+    if question and not any(n in NAMING_PLACEHOLDERS for n in person):
+        _fail(
+            "K023",
+            where=where,
+            field=field,
+            detail="a question about someone else must name them with {person} or {Person}",
+        )
+    if person and person[0] not in NAMING_PLACEHOLDERS:
+        _fail(
+            "K023",
+            where=where,
+            field=field,
+            detail=f"{{{person[0]}}} is used before {{person}} or {{Person}} says who it is",
+        )
+    if re.search(r"\{[Pp]erson\}'s\b", text):
+        _fail(
+            "K023",
+            where=where,
+            field=field,
+            detail="\"{person}'s\" reads badly (\"the person you're asking for's\"); use {their}",
+        )
 
 
 def _check_keys(where: str, data: Any, required: Iterable[str], optional: Iterable[str]) -> None:
@@ -225,12 +332,20 @@ def _parse_finding(where: str, raw: Any) -> FindingDef:
         _fail("K019", where=where, detail="screen_when is a list, for red flags only")
     ask_rate, ask_rate_source = _ask_rate(where, raw, kind, prior)
     by_age, by_age_source = _ask_rate_by_age(where, raw, ask_rate)
+    question = _text(where, "question", raw["question"])
+    message_other = None
+    if isinstance(message, str):
+        message_other = _variant(where, raw, "message", message.strip())
+    elif "message_other" in raw:
+        _fail("K019", where=where, detail="message_other needs message")
     return FindingDef(
         id=fid,
         kind=kind,
         category=category,
         label=_text(where, "label", raw["label"]),
-        question=_text(where, "question", raw["question"]),
+        question=question,
+        question_other=_variant(where, raw, "question", question, question=True),
+        message_other=message_other,
         phrases=phrases,
         lr=lr,
         lr_absent=_positive(where, "lr_absent", raw.get("lr_absent", 1.0)),
@@ -676,12 +791,16 @@ def _parse_triage(path: Path, checker: _ConditionChecker) -> TriageConfig:
         where = f"{name} levels.{lid}"
         if lid not in TRIAGE_LEVELS:
             _fail("K012", where=where, what="triage level", value=lid, known=TRIAGE_LEVELS)
-        _check_keys(where, raw, ("rank", "title", "advice"), ())
+        _check_keys(where, raw, ("rank", "title", "advice"), ("title_other", "advice_other"))
+        title = _text(where, "title", raw["title"])
+        advice = _text(where, "advice", raw["advice"])
         levels[lid] = TriageLevel(
             lid,
             int(raw["rank"]),
-            _text(where, "title", raw["title"]),
-            _text(where, "advice", raw["advice"]),
+            title,
+            advice,
+            title_other=_variant(where, raw, "title", title),
+            advice_other=_variant(where, raw, "advice", advice),
         )
     if set(levels) != set(TRIAGE_LEVELS):
         _fail("K019", where=f"{name} levels", detail=f"all of {TRIAGE_LEVELS} must be described")
@@ -695,7 +814,7 @@ def _parse_triage(path: Path, checker: _ConditionChecker) -> TriageConfig:
     seen = set()
     for i, raw in enumerate(data["rules"]):
         where = f"{name} rules[{i}]"
-        _check_keys(where, raw, ("id", "level", "when", "reason", "source"), ())
+        _check_keys(where, raw, ("id", "level", "when", "reason", "source"), ("reason_other",))
         if raw["id"] in seen:
             _fail("K007", where=where, id=raw["id"], first="an earlier rule")
         seen.add(raw["id"])
@@ -707,24 +826,30 @@ def _parse_triage(path: Path, checker: _ConditionChecker) -> TriageConfig:
                 value=raw["level"],
                 known=("routine", "urgent", "emergency"),
             )
+        reason = _text(where, "reason", raw["reason"])
         rules.append(
             TriageRule(
                 raw["id"],
                 raw["level"],
                 checker.check(f"{where}.when", raw["when"]),
-                _text(where, "reason", raw["reason"]),
+                reason,
                 _source(where, raw["source"]),
+                reason_other=_variant(
+                    where, raw, "reason", reason, required=bool(_SECOND_PERSON.search(reason))
+                ),
             )
         )
     crisis = []
     for i, raw in enumerate(data.get("crisis_lines") or []):
         where = f"{name} crisis_lines[{i}]"
-        _check_keys(where, raw, ("when", "text", "source"), ())
+        _check_keys(where, raw, ("when", "text", "source"), ("text_other",))
+        text = _text(where, "text", raw["text"])
         crisis.append(
             CrisisLine(
                 checker.check(f"{where}.when", raw["when"]),
-                _text(where, "text", raw["text"]),
+                text,
                 _source(where, raw["source"]),
+                text_other=_variant(where, raw, "text", text),
             )
         )
     return TriageConfig(levels=levels, rules=tuple(rules), crisis_lines=tuple(crisis))
@@ -738,17 +863,27 @@ def _parse_tests(path: Path, checker: _ConditionChecker) -> tuple[TestRule, ...]
     seen = set()
     for i, raw in enumerate(data["tests"]):
         where = f"{name} tests[{i}]"
-        _check_keys(where, raw, ("id", "name", "reason", "when", "source"), ())
+        _check_keys(
+            where, raw, ("id", "name", "reason", "when", "source"), ("name_other", "reason_other")
+        )
         if raw["id"] in seen:
             _fail("K007", where=where, id=raw["id"], first="an earlier test")
         seen.add(raw["id"])
+        name_text = _text(where, "name", raw["name"])
+        reason = _text(where, "reason", raw["reason"])
         out.append(
             TestRule(
                 raw["id"],
-                _text(where, "name", raw["name"]),
-                _text(where, "reason", raw["reason"]),
+                name_text,
+                reason,
                 checker.check(f"{where}.when", raw["when"]),
                 _source(where, raw["source"]),
+                name_other=_variant(
+                    where, raw, "name", name_text, required=bool(_SECOND_PERSON.search(name_text))
+                ),
+                reason_other=_variant(
+                    where, raw, "reason", reason, required=bool(_SECOND_PERSON.search(reason))
+                ),
             )
         )
     return tuple(out)
@@ -767,7 +902,12 @@ def _parse_screen_groups(
             _fail("K013", where=here, id=gid)
         if gid in findings or gid in QUESTION_IDS:
             _fail("K019", where=here, detail="a group id must differ from finding and question ids")
-        _check_keys(here, body, ("question", "members", "label", "message"), ())
+        _check_keys(
+            here,
+            body,
+            ("question", "members", "label", "message"),
+            ("question_other", "message_other"),
+        )
         members = body["members"]
         if not isinstance(members, list) or len(members) < 2 or len(set(members)) != len(members):
             _fail("K019", where=here, detail="members must list two or more different red flags")
@@ -783,13 +923,17 @@ def _parse_screen_groups(
             urgencies.add(findings[fid].urgency)
         if len(urgencies) != 1:
             _fail("K019", where=here, detail="members of a group must share one urgency")
+        question = _text(here, "question", body["question"])
+        message = _text(here, "message", body["message"])
         groups[gid] = ScreenGroup(
             id=gid,
-            question=_text(here, "question", body["question"]),
+            question=question,
             urgency=urgencies.pop(),
             members=tuple(members),
             label=_text(here, "label", body["label"]),
-            message=_text(here, "message", body["message"]),
+            message=message,
+            question_other=_variant(here, body, "question", question, question=True),
+            message_other=_variant(here, body, "message", message),
         )
     return groups
 
@@ -816,7 +960,7 @@ def _parse_questions(path: Path, findings: dict[str, FindingDef]) -> dict[str, A
             "pregnancy_age",
             "screen_groups",
         ),
-        (),
+        ("demographics_other",),
     )
     _source(path.name, data["source"])
     for key in (
@@ -837,10 +981,33 @@ def _parse_questions(path: Path, findings: dict[str, FindingDef]) -> dict[str, A
         _fail(
             "K019", where=f"{path.name} demographics", detail=f"expected exactly {sorted(expected)}"
         )
+    data["demographics_other"] = _demographics_other(path.name, data)
     data["screen_groups"] = _parse_screen_groups(
         f"{path.name} screen_groups", data["screen_groups"], findings
     )
     return data
+
+
+def _demographics_other(name: str, data: dict[str, Any]) -> dict[str, str]:
+    """The demographic questions for someone else, one for each question id."""
+    own, other = data["demographics"], data.get("demographics_other") or {}
+    where = f"{name} demographics_other"
+    if not isinstance(other, dict):
+        _fail("K019", where=where, detail="expected a mapping like demographics")
+    extra = sorted(set(other) - set(own))
+    if extra:
+        _fail("K003", where=where, keys=extra, allowed=sorted(own))
+    return {
+        qid: _variant(
+            name,
+            {f"{qid}{_OTHER}": other.get(qid)},
+            qid,
+            _text(f"{name} demographics", qid, own[qid]),
+            question=True,
+            variant=f"demographics_other.{qid}",
+        )
+        for qid in QUESTION_IDS
+    }
 
 
 def load_from(data_dir: Path | None = None) -> KnowledgeBase:

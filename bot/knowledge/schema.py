@@ -83,6 +83,11 @@ class FindingDef:
     # after 50, nitrous oxide before 30). Ages outside every band use ``ask_rate``.
     ask_rate_by_age: tuple[AgeRate, ...] = ()
     ask_rate_by_age_source: str | None = None
+    # The question and red-flag message worded for someone checked on another's behalf,
+    # with person placeholders ({person}, {their}, ...; bot/person_words.py). The loader
+    # requires them, so the dialogue never falls back to "you" about someone else.
+    question_other: str = ""
+    message_other: str | None = None
 
     def ask_rate_for(self, age: int | None) -> float | None:
         """The "yes" rate for a person of this age (``ask_rate`` when the age is unknown)."""
@@ -210,10 +215,14 @@ class AnalyteDef:
 
 @dataclass(frozen=True)
 class TriageLevel:
+    """A level of urgency and what to do; ``*_other`` are said to someone helping another."""
+
     id: str
     rank: int
     title: str
     advice: str
+    title_other: str = ""
+    advice_other: str = ""
 
 
 @dataclass(frozen=True)
@@ -223,6 +232,9 @@ class TriageRule:
     when: Condition
     reason: str
     source: str
+    # The reason when the check is for someone else: its own wording where ``reason``
+    # speaks to "you", otherwise the same text (the loader fills it in).
+    reason_other: str = ""
 
 
 @dataclass(frozen=True)
@@ -230,6 +242,8 @@ class CrisisLine:
     when: Condition
     text: str
     source: str
+    # For someone helping another: stay with them, and the lines are for both of them.
+    text_other: str = ""
 
 
 @dataclass(frozen=True)
@@ -246,6 +260,10 @@ class TestRule:
     reason: str
     when: Condition
     source: str
+    # Worded for someone else where ``name`` / ``reason`` speak to the person checked,
+    # otherwise the same text (the loader fills them in).
+    name_other: str = ""
+    reason_other: str = ""
 
 
 @dataclass(frozen=True)
@@ -265,6 +283,9 @@ class ScreenGroup:
     # "yes" alone is enough to act on, whatever they answer about each item afterwards.
     label: str = ""
     message: str = ""
+    # The question and message worded for someone checked on another's behalf.
+    question_other: str = ""
+    message_other: str = ""
 
 
 # eq=False: a knowledge base is compared (and hashed) by identity, so caches of values
