@@ -18,9 +18,14 @@ from actions.findings_io import (
     message_entities,
     sync_findings,
 )
+from actions.interview import QUESTION_SLOT, pending_question
 from actions.privacy import forget_conversation
 from actions.texts import say
+from bot.assessment import assess
 from bot.findings import Findings
+from bot.labs import interpret
+from bot.messages import explain_why, lab_message, tests_message
+from bot.summary import render_html, render_text
 
 
 def _is_empty(findings: Findings) -> bool:
@@ -33,8 +38,6 @@ def _in_interview(tracker: Tracker) -> bool:
 
 def _pending_reason(tracker: Tracker, findings: Findings) -> str:
     """During the interview "why?" means "why this question?": the core's reason."""
-    from actions.interview import QUESTION_SLOT, pending_question
-
     pending = tracker.get_slot(QUESTION_SLOT)
     if not _in_interview(tracker) or not isinstance(pending, str):
         return ""
@@ -51,9 +54,6 @@ class ActionExplainWhy(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        from bot.assessment import assess
-        from bot.messages import explain_why
-
         sync = sync_findings(tracker, dispatcher)
         reason = _pending_reason(tracker, sync.before)
         if reason:
@@ -74,9 +74,6 @@ class ActionTests(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        from bot.assessment import assess
-        from bot.messages import tests_message
-
         sync = sync_findings(tracker, dispatcher)
         dispatcher.utter_message(text=tests_message(assess(sync.findings)))
         return sync.events
@@ -91,9 +88,6 @@ class ActionDoctorSummary(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        from bot.assessment import assess
-        from bot.summary import render_html, render_text
-
         sync = sync_findings(tracker, dispatcher)
         if _is_empty(sync.findings):
             say(dispatcher, "not_yet_assessed")
@@ -116,9 +110,6 @@ class ActionLabResult(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        from bot.labs import interpret
-        from bot.messages import lab_message
-
         sync = sync_findings(tracker, dispatcher)
         extraction = extraction_from_entities(
             message_entities({"parse_data": tracker.latest_message or {}})

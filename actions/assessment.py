@@ -13,7 +13,9 @@ from actions.channel_payloads import utter_with_payload
 from actions.findings_io import ASSESSMENT_SLOT, sync_findings
 from actions.privacy import keep_assessment
 from actions.texts import say
+from bot.assessment import assess
 from bot.findings import Findings
+from bot.messages import short_summary
 
 
 def send_assessment(
@@ -21,9 +23,6 @@ def send_assessment(
 ) -> list[dict[str, Any]]:
     """Say the short summary with the full assessment attached, keep it if the
     person agreed to keeping their answers, and return the slot events."""
-    from bot.assessment import assess
-    from bot.messages import short_summary
-
     assessment = assess(findings)
     data = assessment.to_dict()
     utter_with_payload(

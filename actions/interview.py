@@ -39,6 +39,7 @@ from actions.findings_io import (
     sync_findings,
 )
 from actions.texts import say
+from bot import questions
 from bot.findings import Findings
 
 FORM = "interview_form"
@@ -104,8 +105,6 @@ def next_question(findings: Findings, asked: tuple[str, ...] | list[str]) -> Any
     that apply are asked even beyond it); it never repeats a question it recorded
     as asked (an "unsure" answer marks it).
     """
-    from bot import questions
-
     return questions.next_question(findings)
 
 
@@ -278,10 +277,8 @@ class ValidateInterviewForm(Action):
         question_id: str,
         answer: str,
     ) -> bool:
-        from bot.questions import apply_answer
-
         try:
-            findings = apply_answer(sync.findings, question_id, answer)
+            findings = questions.apply_answer(sync.findings, question_id, answer)
         except ValueError:
             say(dispatcher, "interview_invalid")
             return False
@@ -294,8 +291,6 @@ class ValidateInterviewForm(Action):
 
 def pending_question(findings: Findings, pending: str) -> Any | None:
     """The question on screen: the ask action chose it from these same findings."""
-    from bot import questions
-
     question = questions.next_question(findings)
     return question if question is not None and question.id == pending else None
 

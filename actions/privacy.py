@@ -41,6 +41,7 @@ from actions.interview import (
     REQUESTED_SLOT,
 )
 from actions.texts import say
+from bot.findings import Findings
 
 if TYPE_CHECKING:
     from bot.storage.assessments import AssessmentStore
@@ -81,7 +82,7 @@ def assessment_store() -> AssessmentStore:
 
     A failure is not cached: the next assessment tries again.
     """
-    from bot.storage.assessments import AssessmentStore
+    from bot.storage.assessments import AssessmentStore  # SQLAlchemy: see _storage_errors
 
     return AssessmentStore.open()
 
@@ -111,7 +112,7 @@ def record_id_of(tracker: Tracker) -> str | None:
 
 
 def new_record_id() -> str:
-    from bot.storage.assessments import AssessmentStore
+    from bot.storage.assessments import AssessmentStore  # SQLAlchemy: see _storage_errors
 
     return AssessmentStore.new_record_id()
 
@@ -218,8 +219,6 @@ def forget_conversation(tracker: Tracker) -> list[dict[str, Any]]:
 
 def _nothing_under_way(tracker: Tracker) -> bool:
     """Nothing told, nothing assessed, no interview: the person still has to begin."""
-    from bot.findings import Findings
-
     return (
         tracker.active_loop_name is None
         and tracker.get_slot(ASSESSMENT_SLOT) is None

@@ -23,6 +23,7 @@ from actions.findings_io import (
     sync_findings,
 )
 from actions.texts import say
+from bot.triage import red_flags
 
 
 class ActionRedFlag(Action):
@@ -32,8 +33,6 @@ class ActionRedFlag(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        from bot.triage import red_flags
-
         sync = sync_findings(tracker, dispatcher)
         if not sync.new_red_flags:
             # Already announced earlier: say it again for what this message names.

@@ -14,6 +14,9 @@ from bot.findings import Findings
 from bot.knowledge import load_knowledge
 from bot.knowledge.conditions import Context, evaluate
 from bot.knowledge.schema import KnowledgeBase
+from bot.labs import lab_bands as compute_lab_bands
+from bot.scoring import score
+from bot.triage import triage
 
 
 @dataclass(frozen=True)
@@ -42,16 +45,10 @@ def recommended_tests(
     """Tests to ask about, in the order a clinician would think of them."""
     kb = kb or load_knowledge()
     if lab_bands is None:
-        from bot.labs import lab_bands as compute_lab_bands
-
         lab_bands = compute_lab_bands(findings)
     if band is None:
-        from bot.scoring import score
-
-        band = score(findings, kb).band
+        band = score(findings, kb, explain=False).band
     if triage_level is None:
-        from bot.triage import triage
-
         triage_level = triage(findings, band=band, lab_bands=lab_bands, kb=kb).level
     ctx = Context(
         findings=findings, kb=kb, lab_bands=lab_bands, band=band, triage_level=triage_level

@@ -16,7 +16,7 @@ from bot.advice import TestAdvice, recommended_tests
 from bot.errors import InputError
 from bot.findings import Findings
 from bot.knowledge import load_knowledge
-from bot.labs import LabInterpretation, interpret
+from bot.labs import LabInterpretation, interpret, lab_bands
 from bot.questions import Question, stop_and_best
 from bot.scoring import Score, score
 from bot.triage import RedFlagHit, Triage, red_flags, triage
@@ -101,8 +101,6 @@ def assess(findings: Findings, *, now: datetime | None = None) -> Assessment:
     """
     validate_findings(findings)
     kb = load_knowledge()
-    from bot.labs import lab_bands
-
     bands = lab_bands(findings)
     result = score(findings, kb)
     level = triage(findings, band=result.band, lab_bands=bands, kb=kb)

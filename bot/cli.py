@@ -20,7 +20,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.assessment import assess
 from bot.errors import B12Error, format_error
+from bot.findings import Findings
+from bot.messages import explain_why, short_summary, tests_message
+from bot.summary import render_html, render_text
 
 EXIT_BAD_INPUT = 2
 
@@ -45,11 +49,6 @@ def _read_findings(source: str, stdin: TextIO) -> dict[str, Any]:
 
 
 def _cmd_assess(args: argparse.Namespace, out: TextIO, stdin: TextIO) -> int:
-    from bot.assessment import assess
-    from bot.findings import Findings
-    from bot.messages import explain_why, short_summary, tests_message
-    from bot.summary import render_html, render_text
-
     data = _read_findings(args.file, stdin)
     try:
         findings = Findings.from_dict(data)
@@ -129,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_extract = sub.add_parser("extract", help="run the language understanding on a message")
     p_extract.add_argument("text", help="the message, or '-' for stdin")
     p_extract.set_defaults(func=_cmd_extract)
-    from bot.storage.cli import add_commands
+    from bot.storage.cli import add_commands  # loads SQLAlchemy: not on importing bot.cli
 
     add_commands(sub)
     return parser

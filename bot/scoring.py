@@ -24,6 +24,7 @@ from typing import Any
 from bot.findings import Findings, Status
 from bot.knowledge import load_knowledge
 from bot.knowledge.schema import KnowledgeBase
+from bot.labs import interpret
 
 # Shown probabilities stay inside this range: a checker has no business claiming certainty.
 PROBABILITY_FLOOR = 0.001
@@ -210,8 +211,6 @@ def _terms(findings: Findings, kb: KnowledgeBase) -> tuple[list[_Term], float, s
             )
 
     if findings.labs:
-        from bot.labs import interpret  # labs reads scoring-free knowledge only
-
         for analyte_id, lab in sorted(findings.labs.items()):
             if analyte_id not in kb.labs:
                 continue
