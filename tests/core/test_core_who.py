@@ -1,0 +1,53 @@
+"""Asking who the check is for, and what the answer changes."""
+
+from __future__ import annotations
+
+from bot.findings import Extraction, Findings, Mention
+from bot.who import QUESTION_ID, apply_who, settle, subject_named, who_question, worded_for
+
+
+def about_him() -> Findings:
+    return Findings().update(Extraction(
+        mentions=[Mention("muscle_weakness_legs", person="he"), Mention("fatigue", person="self")],
+        age=84, about={"age": "he"},
+    ))
+
+
+def test_the_question_is_asked_only_when_someone_elses_symptoms_were_described():
+    assert who_question(Findings()) is None
+    words, options = who_question(about_him())
+    assert "for you, or for someone else" in words
+    assert [label for _, label in options] == ["For me", "For him"]
+    dad = Findings().update(Extraction(mentions=[Mention("fatigue", family=True,
+                                                         person="father")]))
+    assert dad.family_status("fatigue").value == "present"  # self: a relative's is family
+    assert who_question(dad) is None
+
+
+def test_answering_for_him_makes_his_words_the_checked_persons():
+    findings = apply_who(about_him(), "he")
+    assert findings.present_ids() == {"muscle_weakness_legs"} and findings.age == 84
+    assert QUESTION_ID in findings.asked and who_question(findings) is None
+
+
+def test_answering_for_me_or_not_sure_keeps_the_writer():
+    for answer in ("self", "unsure"):
+        findings = apply_who(about_him(), answer)
+        assert findings.present_ids() == {"fatigue"} and findings.age is None
+        assert findings.checked.is_self and who_question(findings) is None
+
+
+def test_a_relation_sets_pronoun_family_and_sex():
+    dad = subject_named("father")
+    assert (dad.pronoun, dad.blood) == ("he", True)
+    assert settle(Findings(), "mother").sex == "female"
+    assert settle(Findings(), "partner").sex is None
+    assert subject_named("she").pronoun == "she"
+
+
+def test_texts_are_worded_for_the_checked_person():
+    own = "Do you have any chest pain?"
+    other = "Does {person} have any chest pain?"
+    assert worded_for(Findings(), own, other) == own
+    assert worded_for(settle(Findings(), "father"), own, other) == "Does your dad have any chest pain?"
+    assert worded_for(settle(Findings(), "she"), own, other).startswith("Does the person you")
