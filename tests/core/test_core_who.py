@@ -49,5 +49,6 @@ def test_texts_are_worded_for_the_checked_person():
     own = "Do you have any chest pain?"
     other = "Does {person} have any chest pain?"
     assert worded_for(Findings(), own, other) == own
-    assert worded_for(settle(Findings(), "father"), own, other) == "Does your dad have any chest pain?"
+    dad = settle(Findings(), "father")
+    assert worded_for(dad, own, other) == "Does your dad have any chest pain?"
     assert worded_for(settle(Findings(), "she"), own, other).startswith("Does the person you")
