@@ -24,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.findings import Extraction, Findings
 from bot.services import gives_emergency_number
+from bot.who import settle
 from bot.wording import alert_payload, text
 
 logger = logging.getLogger(__name__)
@@ -126,11 +127,16 @@ def _intent_of(event: dict[str, Any]) -> str:
 
 
 def fold_messages(findings: Findings, messages: Iterable[dict[str, Any]]) -> Findings:
+    """The findings after ``messages``; a message that says who the check is for
+    ("asking for my mum") settles it before its words are read."""
     for event in messages:
         entities = message_entities(event)
         if _intent_of(event) in GENERAL_QUESTION_INTENTS:
             entities = [e for e in entities if e.get("entity") == "red_flag"]
-        findings = findings.update(extraction_from_entities(entities))
+        extraction = extraction_from_entities(entities)
+        if findings.subject is None and extraction.subject:
+            findings = settle(findings, extraction.subject)
+        findings = findings.update(extraction)
     return findings
 
 

@@ -17,13 +17,47 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.findings_io import (
+    Sync,
     announce,
     extraction_from_entities,
     message_entities,
+    set_findings,
     sync_findings,
 )
 from actions.texts import say
+from bot.findings import SELF, Status
+from bot.knowledge import load_knowledge
 from bot.triage import red_flags
+from bot.who import settle
+
+DESCRIBED_EMERGENCY = "emergency_described"
+
+
+def red_flag_ids() -> frozenset[str]:
+    return frozenset(f.id for f in load_knowledge().by_kind("red_flag"))
+
+
+def described_emergency(tracker: Tracker, sync: Sync, dispatcher: CollectingDispatcher) -> None:
+    """An emergency read from the words with no red flag the extractor could name, or
+    another person's red flag before it is settled whose check this is: it becomes
+    the checked person's finding (``emergency_described``, or theirs by name), so the
+    assessment, the summary and "why?" can never say less than the advice given now.
+    """
+    latest = extraction_from_entities(message_entities({"parse_data": tracker.latest_message}))
+    findings = sync.findings
+    others_now = [
+        m.person for m in latest.mentions
+        if m.id in red_flag_ids() and m.status is Status.PRESENT and not m.past
+        and not findings.checked.owns(m.person) and m.person not in (SELF, "family")
+    ]
+    if findings.subject is None and others_now:
+        findings = settle(findings, others_now[0])
+    if not any(h.urgency == "emergency" for h in red_flags(findings)):
+        findings = findings.with_item(DESCRIBED_EMERGENCY, Status.PRESENT)
+    set_findings(sync, findings, dispatcher)
+    if not sync.new_red_flags:
+        hits = [h for h in red_flags(findings) if h.urgency == "emergency"]
+        announce(dispatcher, hits[:1], findings, sync.channel)
 
 
 class ActionRedFlag(Action):
@@ -46,7 +80,7 @@ class ActionRedFlag(Action):
             if repeated:
                 announce(dispatcher, repeated, sync.findings, sync.channel)
             else:
-                say(dispatcher, "red_flag_generic", sync.channel)
+                described_emergency(tracker, sync, dispatcher)
         if tracker.active_loop_name is None:
             say(dispatcher, "red_flag_resume")
         return sync.events

@@ -216,3 +216,34 @@ def test_an_unmatched_red_flag_is_still_marked_as_an_emergency(convo):
     convo.user("something alarming", "report_red_flag")
     turn = convo.run("action_red_flag")
     assert turn.responses[0]["custom"]["type"] == "b12_emergency"
+
+
+def test_an_emergency_announced_from_the_words_stays_in_the_assessment(convo):
+    from bot.assessment import assess
+
+    convo.user("he's gone all floppy and grey and I can't wake him properly", "report_red_flag")
+    turn = convo.run("action_red_flag")
+    assert turn.responses[0]["custom"]["level"] == "emergency"
+    findings = Findings.from_dict(convo.slot("findings"))
+    assert findings.status("emergency_described") is Status.PRESENT
+    assessed = assess(findings)
+    assert assessed.triage.level == "emergency"
+    assert "emergency_described" in convo.slot("announced_red_flags")
+    # Said again, it is announced again, and nothing is taken back.
+    convo.user("please help he still won't wake up", "report_red_flag")
+    again = convo.run("action_red_flag")
+    assert again.responses[0]["custom"]["level"] == "emergency"
+
+
+def test_another_persons_emergency_settles_whose_check_it_is_and_advises_the_helper(
+    convo, entities_for
+):
+    words = Extraction(mentions=[
+        Mention("rapid_leg_weakness", family=False, person="partner", text="can't stand"),
+    ])
+    convo.user("my wife can't stand up since this morning", "report_red_flag", entities_for(words))
+    turn = convo.run("action_red_flag")
+    findings = Findings.from_dict(convo.slot("findings"))
+    assert findings.subject is not None and findings.subject.relation == "partner"
+    assert findings.status("rapid_leg_weakness") is Status.PRESENT
+    assert turn.responses[0]["custom"]["level"] == "emergency"
