@@ -16,6 +16,7 @@ from spacy.util import filter_spans
 
 from bot.nlu.lexicon import Target
 from bot.nlu.normalize import Speller, base_form
+from bot.nlu.persons import other_ages
 from bot.nlu.values import find_values
 
 SPAN_GROUP = "b12_targets"
@@ -133,6 +134,15 @@ class ValueFinder:
             if key in payloads:
                 continue
             payloads[key] = value.value
+            spans.append(span)
+        # Ages said of someone else ("she is 80", "my dad (80)"): whose they are is decided
+        # later (bot.nlu.persons), like any other value.
+        taken = [s for s in spans if s.label_ == "AGE"]
+        for start, end, years in other_ages(doc.text):
+            span = doc.char_span(start, end, label="AGE", alignment_mode="expand")
+            if span is None or any(s.start < span.end and span.start < s.end for s in taken):
+                continue
+            payloads[(span.start_char, span.end_char, "AGE")] = years
             spans.append(span)
         doc.spans[SPAN_GROUP] = sorted(spans, key=lambda s: (s.start, s.end))
         doc._.b12_values = payloads
@@ -273,6 +283,8 @@ class FastConText:
                     Doc(self.nlp.vocab, words=list(words))
                     for words in expand_pattern(raw["pattern"])
                 ]
+            elif raw.get("phrases"):
+                docs = [self.nlp.make_doc(str(p)) for p in raw["phrases"]]
             else:
                 docs = [self.nlp.make_doc(str(raw["literal"]))]
             self.matcher.add(key, [d for d in docs if len(d)])

@@ -24,6 +24,7 @@ CATEGORIES = (
     "ENDED",
     "FAMILY",
     "OTHER_PERSON",
+    "ANIMAL",
     "SELF",
     "NEG_BREAK",
     "PSEUDO",
@@ -44,7 +45,10 @@ _KEYS = {
     "allowed_types",
     "excluded_types",
     "at_clause_end",
+    "people",
 }
+# `people:` in a rule: which words of bot/knowledge/data/people.yml are its triggers.
+PEOPLE_WORDS = ("blood", "other", "animals")
 
 _POSSESSIVES = {"my", "our", "his", "her", "their", "me", "mine"}
 # Words saying a state began rather than ended: "tingling started a year ago",
@@ -277,19 +281,45 @@ def _validate(index: int, raw: dict[str, Any]) -> None:
             raise ContextRuleError(f"context rule {index}: unknown check {name!r}")
     if not raw.get("literal"):
         raise ContextRuleError(f"context rule {index}: a literal is required")
+    if raw.get("people") is not None and raw.get("people") not in PEOPLE_WORDS:
+        raise ContextRuleError(f"context rule {index}: people must be one of {PEOPLE_WORDS}")
+    if raw.get("people") and raw.get("pattern"):
+        raise ContextRuleError(f"context rule {index}: give either people or pattern")
     if not isinstance(raw.get("at_clause_end", False), bool):
         raise ContextRuleError(f"context rule {index}: at_clause_end must be true or false")
 
 
+def people_phrases(which: str) -> tuple[str, ...]:
+    """The trigger phrases of a ``people:`` rule, from people.yml (the one home of relation
+    words). A word with a hyphen or a space is written both ways ("father-in-law" and
+    "father in law"); the tokenizer splits either into the same words."""
+    from bot import people
+
+    words = {
+        "blood": people.blood_words,
+        "other": people.other_words,
+        "animals": people.animal_words,
+    }[which]()
+    phrases: list[str] = []
+    for word in words:
+        for form in (word, word.replace(" ", "-")):
+            if form not in phrases:
+                phrases.append(form)
+    return tuple(phrases)
+
+
 @lru_cache(maxsize=1)
 def rule_dicts() -> tuple[dict[str, Any], ...]:
-    """The validated rule entries of the YAML file."""
+    """The validated rule entries of the YAML file; a ``people:`` rule gets its ``phrases``."""
     data = load_yaml("context_rules.yml") or {}
-    rules = data.get("rules") or []
-    for i, raw in enumerate(rules):
+    rules = []
+    for i, raw in enumerate(data.get("rules") or []):
         _validate(i, raw)
         if raw.get("pattern"):
             expand_pattern(raw["pattern"])
+        if raw.get("people"):
+            raw = {**raw, "phrases": people_phrases(raw["people"])}
+        rules.append(raw)
     return tuple(rules)
 
 

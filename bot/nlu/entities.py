@@ -4,7 +4,10 @@ The Rasa component writes these entities into every parsed message; the action
 server rebuilds the extraction from the tracker's latest message with
 :func:`entities_to_extraction`. The full mention or lab dict travels in
 ``additional_info`` so the round trip loses nothing; ``role`` is a summary for
-readers that only look at the entity itself (no role = applies to the person now).
+readers that only look at the entity itself (no role = applies to the writer, or to the
+person the words leave unsaid, now). Whose a mention is travels as ``person`` in the
+mention dict, whose a value is as ``about`` in the value's ``additional_info``, and who the
+check is for as a ``subject`` entity.
 """
 
 from __future__ import annotations
@@ -16,14 +19,35 @@ from bot.findings import Extraction, LabResult, Mention, Status
 
 EXTRACTOR = "B12ClinicalExtractor"
 FINDING_ENTITIES = {"symptom": "symptom", "risk_factor": "risk_factor", "red_flag": "red_flag"}
-ROLES = ("negated", "family", "historical", "hypothetical", "uncertain")
+ROLES = ("negated", "family", "other_person", "historical", "hypothetical", "uncertain")
+OWN = ("", "self")
+# What a minimal entity (no additional_info) with role other_person is about.
+SOMEONE = "someone"
+# Value entity -> its key in Extraction.about.
+VALUE_ABOUT = {
+    "age": "age",
+    "sex": "sex",
+    "pregnancy": "pregnant",
+    "breastfeeding": "breastfeeding",
+}
+
+
+def person_role(person: str, family: bool = False) -> str | None:
+    """``family`` for a blood relative, ``other_person`` for anyone else who is not the writer
+    (a partner, a friend, "he"), None for the writer or the unsaid person."""
+    if family:
+        return "family"
+    if person not in OWN:
+        return "other_person"
+    return None
 
 
 def mention_role(mention: Mention) -> str | None:
-    """One role per entity: family first (it is never the person's own), then the reasons a
-    mention does not apply now, most cautious first."""
-    if mention.family:
-        return "family"
+    """One role per entity: family first (it is never the person's own), then someone else's
+    (other_person), then the reasons a mention does not apply now, most cautious first."""
+    role = person_role(mention.person, mention.family)
+    if role:
+        return role
     if mention.hypothetical:
         return "hypothetical"
     if mention.uncertain:
@@ -58,13 +82,30 @@ def _entity(
     return entity
 
 
-def _state_entity(name: str, status: Status, where) -> dict[str, Any]:
-    """Pregnancy / breastfeeding: value present|absent; UNKNOWN is 'present' + role uncertain."""
+def _about_role(about: str) -> str | None:
+    """The role of a value said of someone else: family for a blood relative, else
+    other_person (a pronoun, a partner)."""
+    if about in OWN:
+        return None
+    from bot.people import relation
+
+    named = relation(about)
+    return "family" if named is not None and named.blood else "other_person"
+
+
+def _with_about(info: dict[str, Any], about: str) -> dict[str, Any]:
+    return {**info, "about": about} if about else info
+
+
+def _state_entity(name: str, status: Status, where, about: str = "") -> dict[str, Any]:
+    """Pregnancy / breastfeeding: value present|absent; UNKNOWN is 'present' + role uncertain.
+    Said of someone else, the role says so (family / other_person) and ``about`` says who."""
+    info = _with_about({"status": status.value}, about)
     if status is Status.ABSENT:
-        return _entity(name, "absent", where, "negated", {"status": status.value})
+        return _entity(name, "absent", where, _about_role(about) or "negated", info)
     if status is Status.UNKNOWN:
-        return _entity(name, "present", where, "uncertain", {"status": status.value})
-    return _entity(name, "present", where, None, {"status": status.value})
+        return _entity(name, "present", where, _about_role(about) or "uncertain", info)
+    return _entity(name, "present", where, _about_role(about), info)
 
 
 def extraction_to_entities(
@@ -94,9 +135,26 @@ def extraction_to_entities(
                 mention.to_dict(),
             )
         )
+    about = extraction.about
+    if extraction.subject:
+        entities.append(
+            _entity(
+                "subject",
+                extraction.subject,
+                spans.get("subject"),
+                None,
+                {"subject": extraction.subject},
+            )
+        )
     if extraction.age is not None:
         entities.append(
-            _entity("age", str(extraction.age), spans.get("age"), None, {"age": extraction.age})
+            _entity(
+                "age",
+                str(extraction.age),
+                spans.get("age"),
+                _about_role(about.get("age", "")),
+                _with_about({"age": extraction.age}, about.get("age", "")),
+            )
         )
     if extraction.age_hint:
         # A hint ("retired") is not an age: it travels as an uncertain age whose value is
@@ -112,23 +170,41 @@ def extraction_to_entities(
         )
     if extraction.sex:
         entities.append(
-            _entity("sex", extraction.sex, spans.get("sex"), None, {"sex": extraction.sex})
+            _entity(
+                "sex",
+                extraction.sex,
+                spans.get("sex"),
+                _about_role(about.get("sex", "")),
+                _with_about({"sex": extraction.sex}, about.get("sex", "")),
+            )
         )
     if extraction.pregnant is not None:
-        entities.append(_state_entity("pregnancy", extraction.pregnant, spans.get("pregnancy")))
+        entities.append(
+            _state_entity(
+                "pregnancy",
+                extraction.pregnant,
+                spans.get("pregnancy"),
+                about.get("pregnant", ""),
+            )
+        )
     if extraction.pregnancy_weeks is not None:
         entities.append(
             _entity(
                 "pregnancy_weeks",
                 str(extraction.pregnancy_weeks),
                 spans.get("pregnancy_weeks"),
-                None,
-                {"weeks": extraction.pregnancy_weeks},
+                _about_role(about.get("pregnant", "")),
+                _with_about({"weeks": extraction.pregnancy_weeks}, about.get("pregnant", "")),
             )
         )
     if extraction.breastfeeding is not None:
         entities.append(
-            _state_entity("breastfeeding", extraction.breastfeeding, spans.get("breastfeeding"))
+            _state_entity(
+                "breastfeeding",
+                extraction.breastfeeding,
+                spans.get("breastfeeding"),
+                about.get("breastfeeding", ""),
+            )
         )
     if extraction.duration_days is not None:
         entities.append(
@@ -169,6 +245,7 @@ def _mention_from_entity(entity: dict[str, Any]) -> Mention:
         id=str(entity["value"]),
         status=status,
         family=role == "family",
+        person=SOMEONE if role == "other_person" else "",
         past=role == "historical",
         hypothetical=role == "hypothetical",
         uncertain=role == "uncertain",
@@ -204,22 +281,29 @@ def entities_to_extraction(entities: list[dict[str, Any]]) -> Extraction:
             entity.get("additional_info") if isinstance(entity.get("additional_info"), dict) else {}
         )
         role = entity.get("role")
+        about = str(info.get("about") or "")
+        # A value of someone else's without ``about`` (another tool's entity) is not read.
+        someone_elses = role in ("family", "other_person") and not about
         if name in FINDING_ENTITIES:
             result.mentions.append(_mention_from_entity(entity))
+        elif name == "subject":
+            result.subject = str(info.get("subject") or entity["value"])
+        elif name in VALUE_ABOUT and someone_elses:
+            continue
         elif name == "age":
-            if role in ("family", "negated", "historical", "hypothetical"):
+            if role in ("negated", "historical", "hypothetical"):
                 continue
             if role == "uncertain" or "age_hint" in info:
                 result.age_hint = str(info.get("age_hint", entity.get("value")))
             else:
                 result.age = int(info.get("age", entity["value"]))
-        elif name == "sex" and role is None:
+        elif name == "sex" and role in (None, "family", "other_person"):
             result.sex = str(entity["value"])
-        elif name == "pregnancy" and role != "family":
+        elif name == "pregnancy":
             result.pregnant = _state_from_entity(entity)
-        elif name == "pregnancy_weeks" and role is None:
+        elif name == "pregnancy_weeks" and not someone_elses:
             result.pregnancy_weeks = int(info.get("weeks", entity["value"]))
-        elif name == "breastfeeding" and role != "family":
+        elif name == "breastfeeding":
             result.breastfeeding = _state_from_entity(entity)
         elif name == "duration" and role is None:
             result.duration_days = int(info.get("days", entity["value"]))
@@ -228,7 +312,23 @@ def entities_to_extraction(entities: list[dict[str, Any]]) -> Extraction:
                 result.lab_errors.append(str(info["error"]))
             elif role is None and {"analyte", "value", "unit"} <= set(info):
                 result.labs.append(LabResult.from_dict(info))
+        if about and name in VALUE_ABOUT and name in _read_values(result):
+            result.about[VALUE_ABOUT[name]] = about
     return result
+
+
+def _read_values(result: Extraction) -> set[str]:
+    """The value entities that were read into ``result`` so far."""
+    return {
+        name
+        for name, value in (
+            ("age", result.age),
+            ("sex", result.sex),
+            ("pregnancy", result.pregnant),
+            ("breastfeeding", result.breastfeeding),
+        )
+        if value is not None
+    }
 
 
 @lru_cache(maxsize=1)
@@ -247,3 +347,46 @@ def reports_own_red_flag(entities: list[dict[str, Any]]) -> bool:
     the words, used by the NLU component and by the channels during an outage.
     """
     return any(e.get("entity") == "red_flag" and "role" not in e for e in entities)
+
+
+def _now(mention: Mention) -> bool:
+    return mention.status is Status.PRESENT and not (
+        mention.negated or mention.hypothetical or mention.uncertain or mention.past
+    )
+
+
+def reports_red_flag_now(entities: list[dict[str, Any]]) -> list[str]:
+    """Whose red flags the message reports now, as ``Mention.person`` ("" unsaid, "self",
+    "father", "he", ...), each once, in order.
+
+    Now means: not denied, not hypothetical or uncertain, not past (a relative's "had a
+    stroke" is family history), whoever it is about: an emergency about someone present
+    ("he's collapsed and can't get up", "my wife can't feel her legs") is still an
+    emergency. The rule for the red-flag intent, used by the NLU component and by the
+    channels during an outage.
+    """
+    persons: list[str] = []
+    for entity in entities or []:
+        if entity.get("entity") != "red_flag" or entity.get("extractor") not in (None, EXTRACTOR):
+            continue
+        mention = _mention_from_entity(entity)
+        if _now(mention) and mention.person not in persons:
+            persons.append(mention.person)
+    return persons
+
+
+def why_not_now(mention: Mention, note: str | None = None) -> str | None:
+    """Why a mention reports nothing now: ``reference`` (quoted or pasted text),
+    ``general_question``, ``negated``, ``historical``, ``hypothetical`` or ``uncertain``;
+    None when it does."""
+    if note:
+        return note
+    for reason, flag in (
+        ("negated", mention.negated or mention.status is Status.ABSENT and not mention.past),
+        ("historical", mention.past),
+        ("hypothetical", mention.hypothetical),
+        ("uncertain", mention.uncertain),
+    ):
+        if flag:
+            return reason
+    return None

@@ -51,7 +51,9 @@ def phrase_variants(phrase: str) -> set[str]:
     for form in list(forms):
         if form.startswith("my "):
             forms.add(form[3:])
-        forms.add(re.sub(r"\bmy\b", "the", form))
+        # Said of someone else too ("can't feel her legs"); whose it is is decided later.
+        for owner in ("the", "his", "her", "their"):
+            forms.add(re.sub(r"\bmy\b", owner, form))
     return {f.strip() for f in forms if f.strip()}
 
 

@@ -2,16 +2,19 @@
 
 The pipeline marks spans and their ConText modifiers; this module decides what
 they mean for the person (the verdict), in one place, so the rules are easy to
-audit: a negated finding is ABSENT and never PRESENT, a relative's finding is
-family, someone else's (a partner's) is dropped, something that ended is
-past-only, and hypothetical or uncertain talk is UNKNOWN.
+audit: a negated finding is ABSENT and never PRESENT, a blood relative's finding is
+family, something that ended is past-only, and hypothetical or uncertain talk is
+UNKNOWN. Every mention and value also says whose it is (``Mention.person``,
+``Extraction.about``; decided in ``bot.nlu.persons``): a partner's or a pronoun's
+finding is kept with its person, an animal's is dropped, and quoted reference text
+or a general question reports nobody's finding (hypothetical).
 
 ``bot.nlu.extract`` is this module's :func:`extract`, re-exported by the package.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.findings import Extraction, LabResult, Mention, Status
@@ -45,7 +48,9 @@ def verdict_of(categories: set[str], history_persists: bool = False) -> Verdict:
     )
 
 
-def mention_from(fid: str, verdict: Verdict, text: str, start: int, end: int) -> Mention:
+def mention_from(
+    fid: str, verdict: Verdict, text: str, start: int, end: int, person: str = ""
+) -> Mention:
     """The Mention for a finding span. Order matters: "what if" and "not sure" win (UNKNOWN),
     then an ending ("not anymore": past-only), then a plain negation (ABSENT)."""
     past = False
@@ -62,6 +67,7 @@ def mention_from(fid: str, verdict: Verdict, text: str, start: int, end: int) ->
         id=fid,
         status=status,
         family=verdict.family,
+        person=person,
         past=past,
         hypothetical=verdict.hypothetical,
         uncertain=verdict.uncertain,
@@ -85,10 +91,16 @@ def _state_status(verdict: Verdict) -> Status | None:
 
 @dataclass
 class Analysis:
-    """An extraction plus where each value was written (Rasa entities need offsets)."""
+    """An extraction plus where each value was written (Rasa entities need offsets).
+
+    ``notes`` says why a mention at (start, end) reports nobody's finding when ConText alone
+    would not tell: ``"reference"`` (quoted or pasted reference text) or
+    ``"general_question"`` ("can low B12 cause chest pain?").
+    """
 
     extraction: Extraction
     value_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    notes: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def _lab_result(payload: dict[str, Any]) -> LabResult:
@@ -102,13 +114,74 @@ def _lab_result(payload: dict[str, Any]) -> LabResult:
     )
 
 
+# A value candidate: (value, where it was written, whose it is).
+Candidate = tuple[Any, tuple[int, int], str]
+OWN = ("", "self")
+
+
+def _is_subjects(person: str, subject: str | None) -> bool:
+    """Whether ``person`` is the subject, a pronoun standing for it included ("asking for my
+    mum, she's 79": ``she`` is the mother)."""
+    from bot.people import relation
+
+    if not subject or subject == "self":
+        return person in OWN
+    if person == subject:
+        return True
+    named = relation(subject)
+    return named is not None and person == named.pronoun
+
+
+def _pick(candidates: list[Candidate], subject: str | None) -> Candidate | None:
+    """Whose value to keep when several people's are given: the subject's when the message
+    says who the check is for, else the writer's, else the first one said (its ``about``
+    tells the dialogue whose it is)."""
+    for test in (
+        lambda p: _is_subjects(p, subject),
+        lambda p: p in OWN,
+        lambda p: True,
+    ):
+        for candidate in candidates:
+            if test(candidate[2]):
+                return candidate
+    return None
+
+
+def _implicit_subject(mentions: list[Mention], kinds: dict[str, str], ages: list[Candidate]):
+    """Someone else is the subject when the message reports their current symptom, red flag
+    or age ("my dad (80) can't walk", "my son, 14, is always exhausted") and no current
+    symptom or age of the writer's own: "I'm exhausted looking after my mum who can't walk"
+    and "my dad is 84 and I'm 50" say nothing of whom the check is for. A relative named only
+    with family history ("my mum had pernicious anaemia") is not the subject.
+    """
+    current = [
+        m
+        for m in mentions
+        if m.status is Status.PRESENT and not m.past and kinds.get(m.id) in ("symptom", "red_flag")
+    ]
+    if any(m.person == "self" for m in current) or any(p == "self" for _v, _w, p in ages):
+        return None
+    found = [(m.start, m.person) for m in current]
+    found += [(where[0], person) for _v, where, person in ages]
+    others = sorted((start, p) for start, p in found if p not in (*OWN, "family"))
+    return others[0][1] if others else None
+
+
 def analyse(text: Any, nlp=None) -> Analysis:
     """Run the pipeline over one message (at most MAX_CHARS characters of it)."""
     if not isinstance(text, str) or not text.strip():
         return Analysis(Extraction())
     from bot.nlu.components import SPAN_GROUP
+    from bot.nlu.input_check import reads_as_reference, reference_spans
     from bot.nlu.lexicon import history_persists
     from bot.nlu.normalize import clean_text
+    from bot.nlu.persons import (
+        Person,
+        general_question,
+        person_of,
+        stated_subject,
+        told_as_past,
+    )
     from bot.nlu.pipeline import get_pipeline
 
     nlp = nlp or get_pipeline()
@@ -117,87 +190,151 @@ def analyse(text: Any, nlp=None) -> Analysis:
     targets = nlp.get_pipe("b12_targets").targets
     payloads = doc._.b12_values or {}
     result = Extraction()
+    notes: dict[tuple[int, int], str] = {}
     spans_at: dict[str, tuple[int, int]] = {}
     seen: set[tuple] = set()
-    lab_seen: set[str] = set()
-    durations: list[tuple[Any, int]] = []
-    pregnancy: list[tuple[Status, int | None, tuple[int, int]]] = []
+    durations: list[tuple[Any, int, str]] = []
+    pregnancy: list[tuple[Status, int | None, tuple[int, int], str]] = []
+    values: dict[str, list[Candidate]] = {"age": [], "age_hint": [], "sex": [], "bf": []}
+    labs: list[Candidate] = []
     spans = list(doc.spans[SPAN_GROUP]) if SPAN_GROUP in doc.spans else []
     shareable: list[tuple[Any, str, Verdict]] = []
+    reference = [(0, len(cleaned))] if reads_as_reference(cleaned) else reference_spans(cleaned)
+    kinds = {fid: t.kind for fid, t in targets.items()}
     for span in spans:
         categories = {m.category for m in span._.modifiers}
         label = span.label_
         where = (span.start_char, span.end_char)
+        person = person_of(span)
+        if person.animal:
+            continue
+        quoted = any(a <= where[0] and where[1] <= b for a, b in reference)
+        if quoted:
+            person = Person()  # reference text reports nobody's finding
         if label in FINDING_LABELS:
             target = targets.get(span.kb_id_)
             if target is None:
                 continue
             verdict = verdict_of(categories, history_persists(target))
-            if (verdict.family or verdict.other_person) and not (
+            verdict = replace(verdict, family=person.blood, other_person=False)
+            if quoted:
+                verdict, notes[where] = replace(verdict, hypothetical=True), "reference"
+            elif not verdict.negated and general_question(span):
+                verdict, notes[where] = replace(verdict, hypothetical=True), "general_question"
+            if person.key not in OWN and not (
                 verdict.negated or verdict.hypothetical or verdict.uncertain
             ):
                 shareable.append((span, target.id, verdict))
-            if verdict.other_person:
-                continue
-            mention = mention_from(target.id, verdict, text[where[0] : where[1]], *where)
-            key = (mention.id, mention.status, mention.family, mention.past, mention.negated)
+            mention = mention_from(
+                target.id, verdict, text[where[0] : where[1]], *where, person=person.key
+            )
+            if (
+                person.blood
+                and label == "RED_FLAG"
+                and mention.status is Status.PRESENT
+                and told_as_past(span)
+            ):
+                mention = replace(mention, past=True)
+            key = (mention.id, mention.status, mention.family, mention.person, mention.past)
             if key not in seen:
                 seen.add(key)
                 result.mentions.append(mention)
             continue
-        verdict = verdict_of(categories)
-        if verdict.family or verdict.other_person:
+        if quoted:
             continue
+        verdict = verdict_of(categories)
         value = payloads.get((span.start_char, span.end_char, label))
-        if label == "AGE" and result.age is None and not (verdict.negated or verdict.hypothetical):
-            result.age = int(value)
-            spans_at["age"] = where
-        elif label == "AGE_HINT" and result.age_hint is None and not verdict.negated:
-            result.age_hint = str(value)
-            spans_at["age_hint"] = where
-        elif label == "SEX" and result.sex is None and not verdict.negated:
-            result.sex = str(value)
-            spans_at["sex"] = where
+        if label == "AGE" and not (verdict.negated or verdict.hypothetical):
+            values["age"].append((int(value), where, person.key))
+        elif label == "AGE_HINT" and not verdict.negated:
+            values["age_hint"].append((str(value), where, person.key))
+        elif label == "SEX" and not verdict.negated:
+            values["sex"].append((str(value), where, person.key))
         elif label == "PREGNANCY":
             status = _state_status(verdict)
             if status is not None:
-                pregnancy.append((status, value if status is Status.PRESENT else None, where))
+                weeks = value if status is Status.PRESENT else None
+                pregnancy.append((status, weeks, where, person.key))
         elif label == "BREASTFEEDING":
             status = _state_status(verdict)
-            if status is not None and result.breastfeeding is None:
-                result.breastfeeding = status
-                spans_at["breastfeeding"] = where
+            if status is not None:
+                values["bf"].append((status, where, person.key))
         elif label == "DURATION" and not (verdict.hypothetical or verdict.negated):
-            durations.append((span, int(value)))
+            durations.append((span, int(value), person.key))
         elif label == "LAB" and not (verdict.hypothetical or verdict.negated) and value:
-            if value["analyte"] in lab_seen:
-                continue
-            lab_seen.add(value["analyte"])
-            try:
-                result.labs.append(_lab_result(value))
-                spans_at[f"lab:{value['analyte']}"] = where
-            except ValueError as error:
-                result.lab_errors.append(str(error))
-                spans_at[f"lab_error:{value['analyte']}"] = where
+            labs.append((value, where, person.key))
     for mention in _echo_mentions(doc, text, shareable):
-        key = (mention.id, mention.status, mention.family, mention.past, mention.negated)
+        key = (mention.id, mention.status, mention.family, mention.person, mention.past)
         if key not in seen:
             seen.add(key)
             result.mentions.append(mention)
-    if pregnancy:
-        # A clear "yes" beats a "not sure"; the first definite answer wins otherwise.
-        order = {Status.PRESENT: 0, Status.ABSENT: 1, Status.UNKNOWN: 2}
-        status, _, where = sorted(pregnancy, key=lambda p: order[p[0]])[0]
-        result.pregnant = status
-        spans_at["pregnancy"] = where
-        weeks = next((w for s, w, _ in pregnancy if s is Status.PRESENT and w), None)
-        if weeks:
-            result.pregnancy_weeks = int(weeks)
-            spans_at["pregnancy_weeks"] = next(p[2] for p in pregnancy if p[1] == weeks)
-    result.duration_days, where = _symptom_duration(durations, spans)
+    stated = stated_subject(cleaned)
+    subject = stated[0] if stated else _implicit_subject(result.mentions, kinds, values["age"])
+    result.subject = subject
+    if stated:
+        spans_at["subject"] = stated[1]
+    _set_values(result, spans_at, values, pregnancy, subject)
+    # A duration or a lab of someone who is not the subject (a relative's "for 10 years", a
+    # partner's B12 level) is not the checked person's.
+    ours = [(s, d) for s, d, p in durations if p in OWN or _is_subjects(p, subject)]
+    for payload, where, person in labs:
+        if not (person in OWN or _is_subjects(person, subject) or person in ("he", "she", "they")):
+            continue
+        if any(lab.analyte == payload["analyte"] for lab in result.labs) or (
+            f"lab_error:{payload['analyte']}" in spans_at
+        ):
+            continue
+        try:
+            result.labs.append(_lab_result(payload))
+            spans_at[f"lab:{payload['analyte']}"] = where
+        except ValueError as error:
+            result.lab_errors.append(str(error))
+            spans_at[f"lab_error:{payload['analyte']}"] = where
+    result.duration_days, where = _symptom_duration(ours, spans)
     if where:
         spans_at["duration"] = where
-    return Analysis(result, spans_at)
+    return Analysis(result, spans_at, notes)
+
+
+def _set_values(
+    result: Extraction,
+    spans_at: dict[str, tuple[int, int]],
+    values: dict[str, list[Candidate]],
+    pregnancy: list[tuple[Status, int | None, tuple[int, int], str]],
+    subject: str | None,
+) -> None:
+    """Age, sex, pregnancy and breastfeeding: one person's each (see :func:`_pick`), with
+    ``about`` saying whose when it is not unsaid."""
+    for name, field_name, span_key in (
+        ("age", "age", "age"),
+        ("sex", "sex", "sex"),
+        ("bf", "breastfeeding", "breastfeeding"),
+    ):
+        picked = _pick(values[name], subject)
+        if picked is None:
+            continue
+        setattr(result, field_name, picked[0])
+        spans_at[span_key] = picked[1]
+        if picked[2]:
+            result.about[field_name] = picked[2]
+    hint = _pick([v for v in values["age_hint"] if v[2] in OWN], subject)
+    if hint is not None:
+        result.age_hint, spans_at["age_hint"] = hint[0], hint[1]
+    chosen = _pick([(None, where, person) for _s, _w, where, person in pregnancy], subject)
+    if chosen is None:
+        return
+    mine = [p for p in pregnancy if p[3] == chosen[2]]
+    # A clear "yes" beats a "not sure"; the first definite answer wins otherwise.
+    order = {Status.PRESENT: 0, Status.ABSENT: 1, Status.UNKNOWN: 2}
+    status, _, where, person = sorted(mine, key=lambda p: order[p[0]])[0]
+    result.pregnant = status
+    spans_at["pregnancy"] = where
+    if person:
+        result.about["pregnant"] = person
+    weeks = next((w for s, w, _, _ in mine if s is Status.PRESENT and w), None)
+    if weeks:
+        result.pregnancy_weeks = int(weeks)
+        spans_at["pregnancy_weeks"] = next(p[2] for p in mine if p[1] == weeks)
 
 
 ECHO_STATUS = {"ECHO_ABSENT": True, "ECHO_PRESENT": False}
@@ -207,9 +344,9 @@ def _echo_mentions(doc, text: str, shareable: list[tuple[Any, str, Verdict]]) ->
     """The person's own findings from "... but I'm not" / "... and so am I".
 
     Such a phrase answers for the person about a finding just said of a relative or someone
-    else ("my husband is vegan but I'm not": the person is not vegan; the husband's diet is
-    dropped as usual). It reaches back within its sentence, or, standing as a sentence of its
-    own ("My husband is vegan. I'm not."), into the sentence before.
+    else ("my husband is vegan but I'm not": the writer is not vegan; the husband's diet is
+    kept as his, person ``husband``). It reaches back within its sentence, or, standing as a
+    sentence of its own ("My husband is vegan. I'm not."), into the sentence before.
     """
     graph = getattr(doc._, "context_graph", None)
     if graph is None or not shareable:
@@ -228,7 +365,9 @@ def _echo_mentions(doc, text: str, shareable: list[tuple[Any, str, Verdict]]) ->
         for _span, fid, verdict in sources:
             own = Verdict(negated=negated, ended=verdict.ended, historical=verdict.historical)
             where = (doc[start].idx, doc[end - 1].idx + len(doc[end - 1]))
-            mentions.append(mention_from(fid, own, text[where[0] : where[1]], *where))
+            mentions.append(
+                mention_from(fid, own, text[where[0] : where[1]], *where, person="self")
+            )
     return mentions
 
 

@@ -34,8 +34,36 @@ def parse_expected(item: str) -> FindingKey:
     return name, Status.PRESENT.value, family, False
 
 
+PRONOUNS = ("he", "she", "they")
+
+
+def counts_as_persons(person: str) -> bool:
+    """The sets were written for one person: the writer, or whoever the words leave unsaid.
+    A pronoun's finding ("he can't walk") is read as that person's, as the sets expect; a
+    partner's or a friend's (a relation that is not blood) is nobody's here."""
+    return person in ("", "self") or person in PRONOUNS
+
+
 def found_keys(extraction: Extraction) -> set[FindingKey]:
-    return {(m.id, m.status.value, m.family, m.past) for m in extraction.mentions}
+    """Family history has no time in ``Findings``, so a relative's finding is compared
+    without one ("my dad had chest pain last week" is ``fam:chest_pain``)."""
+    return {
+        (m.id, m.status.value, m.family, m.past and not m.family)
+        for m in extraction.mentions
+        if m.family or counts_as_persons(m.person)
+    }
+
+
+def persons_values(extraction: Extraction) -> dict[str, Any]:
+    """``to_dict()`` with the values about someone else (``about``) left out, as the sets
+    write them."""
+    data = extraction.to_dict()
+    for name in ("age", "sex", "pregnant", "breastfeeding"):
+        if not counts_as_persons(extraction.about.get(name, "")):
+            data[name] = None
+            if name == "pregnant":
+                data["pregnancy_weeks"] = None
+    return data
 
 
 def load_cases(name: str) -> list[dict[str, Any]]:
@@ -97,7 +125,7 @@ def score_cases(
             negated_red_flag = key[0] in red_flags and key[1] == Status.ABSENT.value and not key[2]
             if negated_red_flag and (key[0], Status.PRESENT.value, False, False) in found:
                 score.negated_red_flag_present.append(text)
-        data = result.to_dict()
+        data = persons_values(result)
         for name in STRICT_FIELDS:
             score.value_checks += 1
             if data.get(name) != case.get(name):

@@ -360,7 +360,9 @@ def test_a_false_emergency_is_counted_and_an_allowed_one_is_not():
 def test_the_nlu_rule_reads_roles():
     assert ANNOUNCES(Extraction(mentions=[m("chest_pain")]))
     assert not ANNOUNCES(Extraction(mentions=[m("chest_pain", negated=True)]))
-    assert not ANNOUNCES(Extraction(mentions=[m("chest_pain", family=True)]))
+    # A relative's red flag now is an emergency (reports_red_flag_now); told as family
+    # history (past) it is not.
+    assert not ANNOUNCES(Extraction(mentions=[m("chest_pain", family=True, past=True)]))
     assert not ANNOUNCES(Extraction(mentions=[m("fatigue")]))
 
 

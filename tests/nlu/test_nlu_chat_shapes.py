@@ -15,7 +15,8 @@ from bot.nlu.reading import extract
 
 
 def _found(text: str) -> set[str]:
-    """Findings in the eval-set notation: id, id! (absent), id? (unknown), past:id, fam:id."""
+    """Findings in the eval-set notation: id, id! (absent), id? (unknown), past:id, fam:id,
+    and other:id for someone who is not a blood relative (a partner, a friend)."""
     out = set()
     for m in extract(text).mentions:
         name = m.id
@@ -25,7 +26,11 @@ def _found(text: str) -> set[str]:
             name = f"{name}!"
         elif m.status is Status.UNKNOWN:
             name = f"{name}?"
-        out.add(f"fam:{name}" if m.family else name)
+        if m.family:
+            name = f"fam:{name}"
+        elif m.person not in ("", "self", "he", "she", "they"):
+            name = f"other:{name}"
+        out.add(name)
     return out
 
 
@@ -64,15 +69,19 @@ def test_hedges_keep_to_their_clause(text, expected):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("my husband is vegan but I'm not", {"vegan_diet!"}),
-        ("My husband is vegan. I'm not.", {"vegan_diet!"}),
-        ("My boyfriend does balloons every weekend but i dont", {"nitrous_oxide!"}),
+        ("my husband is vegan but I'm not", {"other:vegan_diet", "vegan_diet!"}),
+        ("My husband is vegan. I'm not.", {"other:vegan_diet", "vegan_diet!"}),
+        (
+            "My boyfriend does balloons every weekend but i dont",
+            {"other:nitrous_oxide", "nitrous_oxide!"},
+        ),
         ("my mum has PA but I don't", {"fam:pernicious_anaemia", "pernicious_anaemia!"}),
         ("my brother's got crohns and so have I", {"fam:crohns", "crohns"}),
         ("my sister is vegan, me too", {"fam:vegan_diet", "vegan_diet"}),
         # Not an answer for the person: the phrase goes on, or nothing was said of anyone else.
+        # A partner's finding is kept as theirs (other:), never the person's own.
         ("my dad's on metformin, I'm not diabetic", {"fam:metformin"}),
-        ("my husband is vegan", set()),
+        ("my husband is vegan", {"other:vegan_diet"}),
         ("I'm vegan but my partner isn't", {"vegan_diet"}),
         ("my mum has PA, I'm well", {"fam:pernicious_anaemia"}),
     ],

@@ -59,8 +59,9 @@ def test_pescatarian_is_not_vegetarian():
     assert "vegetarian_diet" not in ids and "pescatarian_diet" in ids
 
 
-def test_partner_finding_is_not_the_persons():
-    assert "vegan_diet" not in _states("my husband is vegan")
+def test_partner_finding_is_kept_as_the_partners():
+    (mention,) = extract("my husband is vegan").mentions
+    assert (mention.id, mention.person, mention.family) == ("vegan_diet", "husband", False)
 
 
 @pytest.mark.parametrize(

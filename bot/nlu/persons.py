@@ -1,0 +1,296 @@
+"""Whose is each finding and value: the writer's, a relation's, a pronoun's, or nobody's.
+
+The decision is made in two steps over the pipeline's own structures, so it keeps to the
+scoping ConText already uses:
+
+1. A ConText FAMILY / OTHER_PERSON / ANIMAL modifier on the span wins: the trigger words come
+   from ``bot/knowledge/data/people.yml`` and the relation they name is the person (the
+   nearest trigger, one before the span first). An animal's span belongs to nobody.
+2. Otherwise a post-pass over the span's clause (the sentence of ``b12_clauses``) looks back
+   from the span for the nearest marker: a first-person word ("I", "my", "me": ``self``), a
+   third-person pronoun ("he", "her legs", "they're": ``he`` / ``she`` / ``they``) or a relation
+   trigger whose scope ConText had already ended (its relation). With none before it, it looks
+   forward to the end of its comma-part ("always tired, me"). Object forms ("him", "them") and a
+   pronoun followed by a verb of reporting ("she said I have PA", "they found h pylori") mark
+   nobody; "they" marks a person only before a verb of having or being ("they can't walk").
+
+The marker words are data (``patterns/persons.yml``). Nothing here raises on odd text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from bot.nlu.resources import load_yaml
+
+RELATION_CATEGORIES = ("FAMILY", "OTHER_PERSON", "ANIMAL")
+ANIMAL = "animal"
+_SEGMENT_BREAKS = {",", ";", ":", "-", "--", "(", ")"}
+
+
+@dataclass(frozen=True)
+class Markers:
+    self_words: frozenset[str]
+    possessives: frozenset[str]
+    pronouns: dict[str, str]
+    her_not_before: frozenset[str]
+    they_before: frozenset[str]
+    reporting: frozenset[str]
+    family_past: frozenset[str]
+    now_words: frozenset[str]
+    question_openers: frozenset[str]
+
+
+def _words(data: dict[str, Any], key: str) -> frozenset[str]:
+    return frozenset(str(w).lower() for w in data.get(key) or ())
+
+
+@lru_cache(maxsize=1)
+def markers() -> Markers:
+    """``patterns/persons.yml``, read once."""
+    data = load_yaml("persons.yml") or {}
+    pronouns = {
+        str(word).lower(): str(pronoun)
+        for pronoun, words in (data.get("pronouns") or {}).items()
+        for word in words
+    }
+    return Markers(
+        self_words=_words(data, "self"),
+        possessives=frozenset({"my", "our"}),
+        pronouns=pronouns,
+        her_not_before=_words(data, "her_not_before"),
+        they_before=_words(data, "they_before"),
+        reporting=_words(data, "reporting_verbs"),
+        family_past=_words(data, "family_past_verbs"),
+        now_words=_words(data, "now_words"),
+        question_openers=_words(data, "question_openers"),
+    )
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a span is about: ``key`` as in ``Mention.person`` ("" = not said), ``blood``
+    for family history, ``animal`` for a span that belongs to nobody."""
+
+    key: str = ""
+    blood: bool = False
+    animal: bool = False
+
+
+def _relation_person(text: str, category: str) -> Person:
+    from bot.people import relation_of
+
+    if category == "ANIMAL":
+        return Person(ANIMAL, animal=True)
+    relation = relation_of(text)
+    if relation is None:  # "runs in the family", "family history", "on my mum's side"
+        return Person("family", blood=True) if category == "FAMILY" else Person("someone")
+    return Person(relation.key, blood=relation.blood and category == "FAMILY")
+
+
+def _modifier_text(doc, modifier) -> str:
+    start, end = modifier.modifier_span
+    return " ".join(t.text for t in doc[start:end])
+
+
+def relation_modifier(span) -> Person | None:
+    """The person named by the nearest FAMILY / OTHER_PERSON / ANIMAL trigger that ConText
+    let reach the span (one before the span first), or None."""
+    found = [m for m in span._.modifiers if m.category in RELATION_CATEGORIES]
+    if not found:
+        return None
+
+    def distance(modifier) -> tuple[int, int]:
+        start, end = modifier.modifier_span
+        before = end <= span.start
+        return (0 if before else 1, span.start - end if before else start - span.end)
+
+    nearest = min(found, key=distance)
+    return _relation_person(_modifier_text(span.doc, nearest), nearest.category)
+
+
+def _relation_triggers(doc) -> list[tuple[int, int, Any]]:
+    graph = getattr(doc._, "context_graph", None)
+    if graph is None:
+        return []
+    return [
+        (*m.modifier_span, m) for m in graph.modifiers if m.category in RELATION_CATEGORIES
+    ]
+
+
+def _token_marker(doc, i: int, triggers) -> Person | None:
+    """The person token ``i`` marks, or None."""
+    mk = markers()
+    token = doc[i]
+    norm = token.norm_.lower()
+    nxt = doc[i + 1].norm_.lower() if i + 1 < len(doc) else ""
+    for start, end, modifier in triggers:
+        if start <= i < end:
+            return _relation_person(_modifier_text(doc, modifier), modifier.category)
+    if norm in mk.self_words:
+        if norm in mk.possessives and any(i < s <= i + 3 for s, _e, _m in triggers):
+            return None  # "my mum": the "my" belongs to the relation
+        return Person("self")
+    pronoun = mk.pronouns.get(norm)
+    if pronoun is None:
+        return None
+    if nxt in mk.reporting:
+        return None
+    if norm == "her" and (not nxt or nxt in mk.her_not_before):
+        return None
+    if norm == "they" and nxt not in mk.they_before:
+        return None
+    return Person(pronoun)
+
+
+def marker_person(span) -> Person:
+    """Step 2 of the module docstring: the nearest marker in the span's clause."""
+    doc = span.doc
+    sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+    triggers = _relation_triggers(doc)
+    for i in range(span.start - 1, sent.start - 1, -1):
+        found = _token_marker(doc, i, triggers)
+        if found is not None:
+            return found
+    for i in range(span.end, sent.end):
+        if doc[i].text in _SEGMENT_BREAKS or any(s <= i < e for s, e, _m in triggers):
+            break  # a relation after the span is ConText's to decide
+        found = _token_marker(doc, i, triggers)
+        if found is not None:
+            return found
+    return Person()
+
+
+def person_of(span) -> Person:
+    """Whose the span is (see the module docstring)."""
+    return relation_modifier(span) or marker_person(span)
+
+
+def told_as_past(span) -> bool:
+    """A blood relative's finding told as history ("my dad had a stroke", "mum had chest pain
+    last week"): a past verb in the clause and no word of now. Family history keeps it; it is
+    not an emergency now."""
+    mk = markers()
+    doc = span.doc
+    sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+    norms = [t.norm_.lower() for t in sent]
+    return any(n in mk.family_past for n in norms) and not any(n in mk.now_words for n in norms)
+
+
+def general_question(span) -> bool:
+    """A question about a finding in general ("can low B12 cause chest pain?", "is fainting a
+    sign of b12 deficiency?"): the clause opens with a question word, asks ("?"), names
+    nobody (no first-person word, pronoun or relation) and has no word of now."""
+    mk = markers()
+    doc = span.doc
+    sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+    words = [t for t in sent if not t.is_space]
+    if not words or words[0].norm_.lower() not in mk.question_openers:
+        return False
+    if not any("?" in t.text for t in words):
+        return False
+    triggers = _relation_triggers(doc)
+    if any(sent.start <= s < sent.end for s, _e, _m in triggers):
+        return False
+    for token in words:
+        norm = token.norm_.lower()
+        if norm in mk.self_words or norm in mk.pronouns or norm in mk.now_words:
+            return False
+    return True
+
+
+# ------------------------------------------------------------------ who the check is for
+
+
+@lru_cache(maxsize=1)
+def _subject_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    from bot import people
+
+    data = load_yaml("persons.yml") or {}
+
+    def alternation(phrases) -> str:
+        forms = set()
+        for phrase in phrases:
+            norm = people.normal_words(str(phrase))
+            forms.add(re.escape(norm).replace(r"\ ", r"[\s-]+"))
+        return "|".join(sorted(forms, key=len, reverse=True))
+
+    words = [w for r in people.relations() for w in r.words]
+    cues = alternation(data.get("subject_cues") or ())
+    relation = (
+        rf"\b(?:{cues})\s+(?:(?:my|our|a|the)\s+)?(?:\w+\s+)?"
+        rf"(?P<rel>{alternation(words)}|him|her|them)\b"
+    )
+    selves = rf"\b(?:{alternation(data.get('self_subject') or ())})\b"
+    return re.compile(relation), re.compile(selves)
+
+
+_PRONOUN_OBJECTS = {"him": "he", "her": "she", "them": "they"}
+
+
+def stated_subject(text: str) -> tuple[str, tuple[int, int]] | None:
+    """Who the message says outright the check is for, and where it says so: "asking for my
+    mum" (``mother``), "worried about my wife" (``wife``), "it's for me" (``self``)."""
+    from bot.people import normal_words, relation_of
+
+    low = text.lower().replace("\u2019", "'")
+    relation_re, self_re = _subject_patterns()
+    found: list[tuple[int, int, str]] = []
+    for match in relation_re.finditer(low):
+        word = match.group("rel")
+        if word in _PRONOUN_OBJECTS:
+            found.append((match.start(), match.end(), _PRONOUN_OBJECTS[word]))
+            continue
+        relation = relation_of(normal_words(word))
+        if relation is not None:
+            found.append((match.start(), match.end(), relation.key))
+    match = self_re.search(low)
+    if match:
+        found.append((match.start(), match.end(), "self"))
+    if not found:
+        return None
+    start, end, key = min(found)
+    return key, (start, end)
+
+
+# ------------------------------------------------------------------ other people's ages
+
+
+@lru_cache(maxsize=1)
+def _other_age_patterns() -> tuple[re.Pattern[str], ...]:
+    from bot import people
+
+    data = (load_yaml("persons.yml") or {}).get("other_age") or {}
+
+    def alternation(items) -> str:
+        forms = {re.escape(str(i).lower()).replace(r"\ ", r"\s+") for i in items or ()}
+        return "|".join(sorted(forms, key=len, reverse=True))
+
+    words = alternation(w.replace(" ", "-") for r in people.relations() for w in r.words)
+    words = words.replace(r"\-", r"[\s-]+")
+    qualifiers = alternation(data.get("qualifiers"))
+    links = alternation(data.get("links"))
+    not_after = alternation(data.get("not_after"))
+    number = (
+        rf"(?:(?:{qualifiers})\s+)*(?P<age>\d{{1,3}})(?![\d.,]\d)\b"
+        rf"(?!\s*(?:{not_after})(?:\b|\s|$))"
+    )
+    pronoun = rf"\b(?:{alternation(data.get('pronouns'))})\s*(?:{links})\s*{number}"
+    relation = rf"\b(?:my|our)\s+(?:\w+\s+)?(?:{words})\s*(?:{links}|\()\s*{number}"
+    return re.compile(pronoun), re.compile(relation)
+
+
+def other_ages(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, years) of ages said of someone else ("she is 80", "my dad (80)"); the
+    span is the number only, so the words before it say whose it is."""
+    low = text.lower().replace("\u2019", "'")
+    found: dict[int, tuple[int, int, int]] = {}
+    for pattern in _other_age_patterns():
+        for match in pattern.finditer(low):
+            years = int(match.group("age"))
+            if 0 < years <= 120:
+                found[match.start("age")] = (match.start("age"), match.end("age"), years)
+    return sorted(found.values())
