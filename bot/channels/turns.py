@@ -46,12 +46,13 @@ def as_sent(text: str) -> str:
 
 
 def reads_as_emergency(text: Any) -> bool:
-    """Whether ``text`` reports a red flag of the person's own, now (not denied, not a
-    relative's, not hypothetical), by the NLU component's own rule."""
+    """Whether ``text`` reports a red flag now, for the writer or anyone present (not
+    denied, not past, not hypothetical or quoted), by the NLU component's own rule
+    (``bot.nlu.entities.reports_red_flag_now``)."""
     if not isinstance(text, str) or not text.strip():
         return False
     try:
-        from bot.nlu.entities import extraction_to_entities, finding_kinds, reports_own_red_flag
+        from bot.nlu.entities import extraction_to_entities, finding_kinds, reports_red_flag_now
         from bot.nlu.reading import analyse
 
         analysis = analyse(text)
@@ -61,7 +62,7 @@ def reads_as_emergency(text: Any) -> bool:
     except Exception:  # noqa: BLE001 - when even this fails, say the emergency words
         logger.exception("Could not read a message during an outage; giving the emergency advice")
         return True
-    return reports_own_red_flag(entities)
+    return bool(reports_red_flag_now(entities))
 
 
 def cannot_continue(text: Any, otherwise: str = "cannot_continue") -> dict[str, Any]:

@@ -6,11 +6,16 @@
       red_flag_intent: report_red_flag
 
 It adds the entities of docs/entities.md (with roles and the full mention in
-``additional_info``) and, when the message names a red flag that applies to the
-person now (not negated, not a relative's, not hypothetical, not past), sets the
-intent to ``red_flag_intent`` with confidence 1.0 so emergencies never depend on a
-statistical classifier. It must therefore come after the intent classifiers (and
-the FallbackClassifier) in the pipeline.
+``additional_info``) and, when the message reports a red flag now for anyone (the
+writer, a relative, a partner, "he": not negated, not hypothetical or uncertain, not
+past; ``bot.nlu.entities.reports_red_flag_now``), sets the intent to
+``red_flag_intent`` with confidence 1.0 so emergencies never depend on a statistical
+classifier. The reverse holds too: when the classifier chose ``red_flag_intent`` but
+every red flag the words name is denied, past, hypothetical, uncertain, a general
+question or inside quoted reference text, the best other intent of the ranking takes
+its place and ``intent_overruled`` in the output says why. With no red flag named at
+all, the classifier's choice stands. It must therefore come after the intent
+classifiers (and the FallbackClassifier) in the pipeline.
 
 Caching: Rasa fingerprints a component by its class source and its config merged
 with ``get_default_config()`` (rasa/engine/training/fingerprinting.py,
@@ -40,6 +45,9 @@ from bot.nlu.resources import patterns_fingerprint
 logger = logging.getLogger(__name__)
 
 EXTRACTOR_NAME = "B12ClinicalExtractor"
+# Key of the parse output saying that the classifier's red-flag intent was replaced, and why
+# (docs/entities.md, "Intent override").
+INTENT_OVERRULED = "intent_overruled"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -91,7 +99,11 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         return messages
 
     def _process_one(self, message: Message) -> None:
-        from bot.nlu.entities import extraction_to_entities, finding_kinds, reports_own_red_flag
+        from bot.nlu.entities import (
+            extraction_to_entities,
+            finding_kinds,
+            reports_red_flag_now,
+        )
         from bot.nlu.reading import analyse
 
         text = message.get(TEXT)
@@ -105,10 +117,52 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         )
         if entities:
             message.set(ENTITIES, [*message.get(ENTITIES, []), *entities], add_to_output=True)
-        if self.red_flag_intent and reports_own_red_flag(entities):
+        if self.red_flag_intent and reports_red_flag_now(entities):
             self._set_intent(message, self.red_flag_intent)
         elif self.odd_input_intent and odd_input_kind(text) is not None:
             self._set_intent(message, self.odd_input_intent)
+        elif self.red_flag_intent and (message.get(INTENT) or {}).get("name") == (
+            self.red_flag_intent
+        ):
+            reasons = self._not_now_reasons(analysis, finding_kinds())
+            if reasons:
+                self._overrule(message, reasons)
+
+    @staticmethod
+    def _not_now_reasons(analysis, kinds: dict[str, str]) -> list[dict[str, str]]:
+        """Why each red flag the words name reports nothing now; empty when none is named
+        (the classifier's choice then stands) or when one of them is reported now."""
+        from bot.nlu.entities import why_not_now
+
+        reasons = []
+        for mention in analysis.extraction.mentions:
+            if kinds.get(mention.id) != "red_flag":
+                continue
+            why = why_not_now(mention, analysis.notes.get((mention.start, mention.end)))
+            if why is None:
+                return []
+            reasons.append({"red_flag": mention.id, "why": why})
+        return reasons
+
+    def _overrule(self, message: Message, reasons: list[dict[str, str]]) -> None:
+        """Replace the red-flag intent by the best other intent of the ranking, moving the
+        red-flag intent to the end of the ranking, and say why in ``intent_overruled``."""
+        name = self.red_flag_intent
+        ranking = list(message.get(INTENT_RANKING_KEY) or [])
+        others = [r for r in ranking if r.get("name") != name]
+        flagged = [r for r in ranking if r.get("name") == name]
+        if others:
+            best = dict(others[0])
+        else:
+            best = {"name": self.odd_input_intent or "nlu_fallback", "confidence": 1.0}
+            others = [dict(best)]
+        message.set(INTENT, best, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [*others, *flagged], add_to_output=True)
+        message.set(
+            INTENT_OVERRULED,
+            {"intent": name, "replaced_by": best["name"], "red_flags": reasons},
+            add_to_output=True,
+        )
 
     @staticmethod
     def _set_intent(message: Message, name: str) -> None:

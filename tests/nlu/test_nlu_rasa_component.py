@@ -50,6 +50,7 @@ def test_present_red_flag_sets_the_intent_first(component):
     [
         "no chest pain",
         "my dad had chest pain",
+        "my dad had chest pain last week",
         "what if I get chest pain",
         "I fainted years ago",
         "never passed out",
@@ -60,6 +61,63 @@ def test_red_flag_not_applying_now_leaves_the_intent(component, text):
     assert message.get(INTENT)["name"] == "inform"
     flags = [e for e in message.get(ENTITIES) if e["entity"] == "red_flag"]
     assert flags and all("role" in e for e in flags)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my partner fainted and won't wake up",
+        "he's collapsed and can't get up",
+        "my wife can't feel her legs since this morning",
+        "my dad has chest pain",
+    ],
+)
+def test_an_emergency_about_someone_present_is_an_emergency(component, text):
+    message = component.process([_message(text, "inform")])[0]
+    assert message.get(INTENT) == {"name": "report_red_flag", "confidence": 1.0}
+
+
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ("no chest pain, no fainting, not short of breath, just tired", "negated"),
+        ("I fainted years ago", "historical"),
+        ("my dad had chest pain last week", "historical"),
+        ("what if I get chest pain", "hypothetical"),
+        ("can low B12 cause chest pain?", "hypothetical"),
+        ("is fainting a sign of B12 deficiency?", "hypothetical"),
+        ("I read that B12 deficiency can cause psychosis, is that true?", "reference"),
+        ("the leaflet says 'go to A&E with chest pain'", "reference"),
+    ],
+)
+def test_a_red_flag_intent_without_a_red_flag_now_is_overruled(component, text, why):
+    message = Message(
+        data={
+            TEXT: text,
+            INTENT: {"name": "report_red_flag", "confidence": 0.9},
+            INTENT_RANKING_KEY: [
+                {"name": "report_red_flag", "confidence": 0.9},
+                {"name": "ask_question", "confidence": 0.05},
+                {"name": "inform", "confidence": 0.04},
+            ],
+        }
+    )
+    message = component.process([message])[0]
+    assert message.get(INTENT) == {"name": "ask_question", "confidence": 0.05}
+    names = [r["name"] for r in message.get(INTENT_RANKING_KEY)]
+    assert names == ["ask_question", "inform", "report_red_flag"]
+    overruled = message.get("intent_overruled")
+    assert overruled["intent"] == "report_red_flag"
+    assert overruled["replaced_by"] == "ask_question"
+    whys = {r["why"] for r in overruled["red_flags"]}
+    assert why in whys or (why == "hypothetical" and whys <= {"hypothetical", "general_question"})
+
+
+@pytest.mark.parametrize("text", ["I feel terrible, please help", "something is very wrong"])
+def test_a_red_flag_intent_with_no_red_flag_named_stands(component, text):
+    message = component.process([_message(text, "report_red_flag", 0.9)])[0]
+    assert message.get(INTENT)["name"] == "report_red_flag"
+    assert message.get("intent_overruled") is None
 
 
 def test_entities_with_roles(component):
