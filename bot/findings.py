@@ -148,7 +148,7 @@ class Mention:
     ``person`` says whose finding the words describe: ``""`` when the words do not
     say (the person the check is for), ``"self"`` when the writer says it of
     themselves ("I", "me"), otherwise who else: a relation from
-    ``bot/nlu/patterns/people.yml`` ("father", "partner", "child", ...), a pronoun
+    ``bot/knowledge/data/people.yml`` ("father", "partner", "child", ...), a pronoun
     ("he", "she", "they"), or ``"family"`` for the family as a whole ("runs in
     the family"). :meth:`Findings.update` decides from it, and from who the check
     is for, whether the mention is the checked person's, family history, or

@@ -77,7 +77,7 @@ training_fingerprint() {
     cd "$ROOT"
     local inputs=() path
     for path in config.yml domain.yml data bot/knowledge/data bot/nlu \
-        bot/rasa_adapters/nlu_component.py; do
+        bot/rasa_adapters/nlu_component.py bot/people.py bot/findings.py; do
       [ -e "$path" ] && inputs+=("$path")
     done
     find "${inputs[@]}" -type f \

@@ -31,6 +31,8 @@ def fingerprint_files() -> list[Path]:
     files = sorted(PATTERNS_DIR.glob("*.yml"))
     files += sorted(KNOWLEDGE_DIR.glob("findings*.yml"))
     files += [KNOWLEDGE_DIR / "labs.yml", KNOWLEDGE_DIR.parent / "units.py"]  # lab names, units
+    # Relation words (whose finding it is) and their loader.
+    files += [KNOWLEDGE_DIR / "people.yml", KNOWLEDGE_DIR.parent.parent / "people.py"]
     code = Path(__file__).resolve().parent
     files += sorted(code.glob("*.py"))
     return files
