@@ -51,6 +51,8 @@ from bot.knowledge.schema import KnowledgeBase, ScreenGroup
 from bot.labs import lab_bands
 from bot.scoring import ledger, probability_of, score
 from bot.triage import triage_level
+from bot.who import QUESTION_ID as WHO_ID
+from bot.who import apply_who, who_question, worded_for
 
 SPECIAL_IDS = ("age", "sex", "pregnancy", "diet", "family_history")
 YES = {"yes", "y", "yeah", "yep", "true"}
@@ -69,6 +71,8 @@ DIET_IDS = {
     "pescatarian": "pescatarian_diet",
 }
 SEX_CHOICES = (("female", "Female"), ("male", "Male"), ("unsure", "Prefer not to say"))
+# Choice labels spoken by the writer ("I eat meat") as they read for someone else.
+OTHER_LABELS = {"omnivore": "Eats meat"}
 
 # Utilities that place safety screens and demographics in the ranked list (the
 # scored findings stay well below them).
@@ -524,11 +528,42 @@ def stop_and_best(findings: Findings) -> tuple[bool, Question | None]:
 
     :func:`should_stop` and :func:`next_question` are this pair taken apart; a
     caller that needs both (the assessment) asks once, because ranking the
-    questions is the costly part of a turn.
+    questions is the costly part of a turn. The question is worded for the
+    person being checked (the writer, or the someone else they write about).
     """
     kb = load_knowledge()
+    stop, question = _stop_and_best(findings, kb)
+    if question is None or findings.checked.is_self:
+        return stop, question
+    return stop, _for_checked_person(question, findings, kb)
+
+
+def _for_checked_person(question: Question, findings: Findings, kb: KnowledgeBase) -> Question:
+    """``question`` in its words for someone checked on another's behalf."""
+    if question.id in kb.findings:
+        other = kb.findings[question.id].question_other
+    elif question.id in kb.questions["screen_groups"]:
+        other = kb.questions["screen_groups"][question.id].question_other
+    else:
+        other = kb.questions["demographics_other"].get(question.id)
+    if not other:
+        return question
+    options = tuple(
+        (value, OTHER_LABELS.get(value, label)) for value, label in question.options
+    )
+    return replace(question, text=worded_for(findings, question.text, other), options=options)
+
+
+def _stop_and_best(findings: Findings, kb: KnowledgeBase) -> tuple[bool, Question | None]:
     plan = _plan(kb)
     now = _now(findings, kb)
+    who = who_question(findings) if now.level != "emergency" else None
+    if who is not None:
+        # Whose symptoms to ask about comes before any question about them.
+        words, options = who
+        reason = "So that the questions and the advice are about the right person."
+        return False, Question(WHO_ID, words, "choice", options, reason=reason,
+                               utility=EMERGENCY_SCREEN_UTILITY + 2)
     if now.level == "emergency":
         follow_up = (
             _emergency_follow_up(findings, kb, plan, _screen_questions(findings, kb, plan)[0])
@@ -599,6 +634,8 @@ def apply_answer(findings: Findings, question_id: str, answer: str) -> Findings:
     """
     kb = load_knowledge()
     text = _norm(answer)
+    if question_id == WHO_ID:
+        return apply_who(findings, text)
     if question_id == "age":
         if text in UNSURE:
             return _mark(findings, "age")

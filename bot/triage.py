@@ -27,6 +27,8 @@ from bot.knowledge.conditions import (
 from bot.knowledge.schema import TRIAGE_LEVELS, KnowledgeBase, TriageRule
 from bot.labs import lab_bands as compute_lab_bands
 from bot.scoring import score
+from bot.who import worded_for
+from bot.wording import text
 
 LEVELS = TRIAGE_LEVELS  # lowest to highest
 
@@ -83,7 +85,11 @@ def red_flags(findings: Findings) -> list[RedFlagHit]:
     kb = load_knowledge()
     groups = kb.questions["screen_groups"]
     hits = [
-        RedFlagHit(gid, groups[gid].urgency, groups[gid].message, groups[gid].label)
+        RedFlagHit(
+            gid, groups[gid].urgency,
+            worded_for(findings, groups[gid].message, groups[gid].message_other),
+            groups[gid].label,
+        )
         for gid in unresolved_screens(findings, kb)
     ]
     for fid, state in findings.items.items():
@@ -94,13 +100,11 @@ def red_flags(findings: Findings) -> list[RedFlagHit]:
             or state.status is not Status.PRESENT
         ):
             continue
+        message = definition.message or ""
+        if message and definition.message_other:
+            message = worded_for(findings, message, definition.message_other)
         hits.append(
-            RedFlagHit(
-                definition.id,
-                definition.urgency or "urgent",
-                definition.message or "",
-                definition.label,
-            )
+            RedFlagHit(definition.id, definition.urgency or "urgent", message, definition.label)
         )
     hits.sort(key=lambda h: (h.urgency != "emergency", h.id))
     return hits
@@ -169,20 +173,27 @@ def triage(
         reasons += [
             hit.message for hit in red_flags(findings) if _rank(hit.urgency) >= _rank(level)
         ]
-    reasons += [rule.reason for rule in matched if rule.level == level]
-    also = [rule.reason for rule in matched if rule.level != level]
+    def said(rule: TriageRule) -> str:
+        return worded_for(findings, rule.reason, rule.reason_other or rule.reason)
+
+    reasons += [said(rule) for rule in matched if rule.level == level]
+    also = [said(rule) for rule in matched if rule.level != level]
     if not matched:
         reasons.append(
-            "You have not reported any symptoms, risk factors or blood results that point to "
-            "a B12 problem."
+            worded_for(
+                findings, text("triage_nothing_reported"), text("triage_nothing_reported_other")
+            )
         )
-    crisis = tuple(line.text for line in kb.triage.crisis_lines if evaluate(line.when, ctx))
-    advice = description.advice
+    crisis = tuple(
+        worded_for(findings, line.text, line.text_other)
+        for line in kb.triage.crisis_lines if evaluate(line.when, ctx)
+    )
+    advice = worded_for(findings, description.advice, description.advice_other)
     if crisis:
         advice = f"{advice} {' '.join(crisis)}"
     return Triage(
         level=level,
-        title=description.title,
+        title=worded_for(findings, description.title, description.title_other),
         advice=advice,
         reasons=tuple(dict.fromkeys(reasons)),
         rule_ids=tuple(rule.id for rule in matched if rule.level == level),

@@ -52,3 +52,35 @@ def test_texts_are_worded_for_the_checked_person():
     dad = settle(Findings(), "father")
     assert worded_for(dad, own, other) == "Does your dad have any chest pain?"
     assert worded_for(settle(Findings(), "she"), own, other).startswith("Does the person you")
+
+
+def test_questions_come_worded_for_the_checked_person():
+    from bot.questions import apply_answer, next_question
+
+    findings = about_him()
+    first = next_question(findings)
+    assert first.id == "subject" and [v for v, _ in first.options] == ["self", "he"]
+    findings = apply_answer(findings, "subject", "he")
+    asked = []
+    for _ in range(6):
+        question = next_question(findings)
+        if question is None:
+            break
+        asked.append(question.text)
+        answer = {"age": "85", "sex": "male", "diet": "omnivore"}.get(question.id, "no")
+        findings = apply_answer(findings, question.id, answer)
+    assert asked and all("the person you're asking for" in q for q in asked), asked
+    assert not any(q.lower().startswith(("do you", "are you", "have you")) for q in asked)
+
+
+def test_triage_speaks_to_the_helper_about_the_checked_person():
+    from bot.findings import Status
+    from bot.triage import red_flags, triage
+
+    dad = settle(Findings(), "father").with_item("rapid_leg_weakness", Status.PRESENT)
+    advice = triage(dad)
+    assert advice.level == "emergency" and "your dad" in advice.title
+    assert "stay with him" in advice.advice
+    assert all("your dad" in hit.message for hit in red_flags(dad))
+    mine = Findings().with_item("rapid_leg_weakness", Status.PRESENT)
+    assert "your dad" not in triage(mine).advice
