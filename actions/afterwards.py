@@ -15,17 +15,21 @@ from actions.channel_payloads import utter_with_payload
 from actions.findings_io import (
     describe_changes,
     extraction_from_entities,
+    findings_slot,
     message_entities,
     sync_findings,
 )
 from actions.interview import QUESTION_SLOT, pending_question
 from actions.privacy import forget_conversation
 from actions.texts import say
+from bot import wording
 from bot.assessment import assess
-from bot.findings import Findings
+from bot.findings import SELF, Findings
 from bot.labs import interpret
 from bot.messages import explain_why, lab_message, tests_message
+from bot.person_words import for_person
 from bot.summary import render_html, render_text
+from bot.who import person_words, settle
 
 
 def _is_empty(findings: Findings) -> bool:
@@ -166,6 +170,16 @@ class ActionStartOver(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        say(dispatcher, "start_over")
         # Consent and kept assessments are a separate choice: "delete my data".
-        return forget_conversation(tracker)
+        events = forget_conversation(tracker)
+        latest = extraction_from_entities(message_entities({"parse_data": tracker.latest_message}))
+        if latest.subject in (None, SELF):
+            say(dispatcher, "start_over")
+            return events
+        # "A check for my dad": a new check for that person; what was said before stays in
+        # the conversation's record, as with any start over, unless deletion is asked for.
+        findings = settle(Findings(), latest.subject)
+        words = person_words(findings.subject)
+        assert words is not None
+        dispatcher.utter_message(text=for_person(wording.text("start_for_someone_else"), words))
+        return [*events, findings_slot(findings)]

@@ -16,7 +16,7 @@ from bot.person_words import PersonWords, for_person
 from bot.wording import text
 
 QUESTION_ID = "subject"
-SOMEONE_ELSE = "someone_else"
+SOMEONE_ELSE = "someone"  # the relation key of people.yml for "someone else"
 UNSURE = "unsure"
 
 
@@ -26,8 +26,6 @@ def subject_named(person: str) -> Subject:
         return Subject()
     if person in PRONOUNS:
         return Subject(relation=person, pronoun=person)
-    if person == SOMEONE_ELSE:
-        return Subject(relation=SOMEONE_ELSE, pronoun="they")
     known = relation(person)
     if known is None:
         return Subject(relation=person, pronoun="they")
@@ -54,9 +52,9 @@ def person_words(subject: Subject | None) -> PersonWords | None:
 
 def _for_label(person: str) -> str:
     """"For my dad", "For him": how the writer would say it."""
-    words = PersonWords.of(person) if person != SOMEONE_ELSE else None
-    if words is None:
+    if person == SOMEONE_ELSE:
         return text("who_for_someone_else")
+    words = PersonWords.of(person)
     if person in PRONOUNS:
         return f"For {words.them}"
     return "For " + words.person.replace("your ", "my ", 1)

@@ -101,6 +101,26 @@ def test_start_over_starts_afresh_kindly_and_ends_the_interview(convo):
     assert Findings.from_dict(convo.slot("findings")) == Findings()
 
 
+def test_a_check_for_someone_else_starts_a_new_check_for_them_and_keeps_the_record(
+    convo, entities_for
+):
+    convo.set_slot("findings", Findings(age=30).with_item("vegan_diet", Status.PRESENT).to_dict())
+    convo.user("/start_check", "start_check")
+    convo.form()
+    for_mum = entities_for(Extraction(subject="mother"))
+    convo.user("can we do a check for my mum instead", "restart", for_mum)
+    turn = convo.run("action_restart")
+    assert "new check for your mum" in turn.texts[0] and "delete my data" in turn.texts[0]
+    assert "How has your mum been feeling" in turn.texts[0]
+    findings = Findings.from_dict(convo.slot("findings"))
+    assert findings.subject.relation == "mother" and findings.sex == "female"
+    assert findings.items == {} and findings.age is None and not convo.active
+    # Her answers are worded for her, and the writer's earlier diet is not hers.
+    convo.user("/start_check", "start_check")
+    _, ask, _ = convo.form()
+    assert ask is not None and "your mum" in ask.texts[-1], ask.texts
+
+
 @pytest.mark.parametrize(
     ("text", "response"),
     [
