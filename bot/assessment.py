@@ -20,8 +20,9 @@ from bot.labs import LabInterpretation, interpret, lab_bands
 from bot.questions import Question, stop_and_best
 from bot.scoring import Score, score
 from bot.triage import RedFlagHit, Triage, red_flags, triage
+from bot.who import person_words
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 DISCLAIMER = (
     "This is not a diagnosis and does not replace a doctor. It estimates how likely a B12 "
     "shortage is from what you said, how soon to be seen and which tests to ask about. If you "
@@ -43,6 +44,8 @@ class Assessment:
     should_stop: bool
     next_question: Question | None
     disclaimer: str = DISCLAIMER
+    # Who the check is for when it is not the writer: {"relation", "pronoun", "name"}.
+    checked_for: dict[str, str] | None = None
 
     @property
     def probability(self) -> float:
@@ -74,6 +77,7 @@ class Assessment:
             "should_stop": self.should_stop,
             "next_question": self.next_question.to_dict() if self.next_question else None,
             "disclaimer": self.disclaimer,
+            **({"checked_for": dict(self.checked_for)} if self.checked_for else {}),
         }
 
 
@@ -119,4 +123,14 @@ def assess(findings: Findings, *, now: datetime | None = None) -> Assessment:
         labs=readings,
         should_stop=stop,
         next_question=question,
+        checked_for=checked_for(findings),
     )
+
+
+def checked_for(findings: Findings) -> dict[str, str] | None:
+    """Who the assessment is about, for a check done on someone else's behalf."""
+    words = person_words(findings.subject)
+    if words is None or findings.subject is None:
+        return None
+    subject = findings.subject
+    return {"relation": subject.relation, "pronoun": subject.pronoun, "name": words.person}

@@ -28,8 +28,9 @@ def short_summary(assessment: Assessment) -> str:
     if triage.level == "emergency":
         lines += [f"- {reason}" for reason in triage.reasons]
         return "\n".join(lines)
+    about = f" about {assessment.checked_for['name']}" if assessment.checked_for else ""
     lines.append(
-        f"From what you've told me, the chance of a B12 shortage looks "
+        f"From what you've told me{about}, the chance of a B12 shortage looks "
         f"{assessment.score.band_label.lower()} ({_chance(assessment.probability)}). "
         "This is an estimate, not a diagnosis."
     )

@@ -74,6 +74,10 @@ def _sections(findings: Findings, assessment: Assessment) -> list[_Section]:
     score = assessment.score
     triage = assessment.triage
     about = [
+        *(
+            [f"Checked for: {assessment.checked_for['name']}, by the person writing"]
+            if assessment.checked_for else []
+        ),
         f"Age: {findings.age if findings.age is not None else 'not given'}",
         f"Sex: {findings.sex or 'not given'}",
         f"Pregnant: {_yes_no(findings.pregnant)}"
@@ -151,10 +155,18 @@ def _sections(findings: Findings, assessment: Assessment) -> list[_Section]:
     ]
 
 
+def _heading(assessment: Assessment) -> str:
+    """Whose check this is, said first: a doctor reading it must not mistake the writer
+    for the patient."""
+    if assessment.checked_for:
+        return f"B12 symptom check for {assessment.checked_for['name']}: summary for the doctor"
+    return "B12 symptom check: summary for your doctor"
+
+
 def render_text(findings: Findings, assessment: Assessment) -> str:
     """Plain-text report (email, print, or copy into a GP's online form)."""
     date = f"{assessment.generated_at:%d %B %Y}"
-    out = [f"B12 symptom check - summary for your doctor ({date})", "=" * 60, ""]
+    out = [f"{_heading(assessment)} ({date})", "=" * 60, ""]
     for section in _sections(findings, assessment):
         out.append(section.title)
         out.append("-" * len(section.title))
@@ -190,7 +202,7 @@ def render_html(findings: Findings, assessment: Assessment) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>B12 symptom check summary ({date})</title>",
         f"<style>{_CSS}</style></head><body>",
-        "<h1>B12 symptom check: summary for your doctor</h1>",
+        f"<h1>{escape(_heading(assessment))}</h1>",
         f'<p class="date">{date}</p>',
         f'<p class="level level-{escape(level)}">{escape(assessment.triage.title)}</p>',
     ]

@@ -70,7 +70,7 @@ def test_assess_both_and_html(findings_file, tmp_path):
     result = run("assess", str(findings_file), "--both", "--html", str(html))
     assert result.returncode == 0, result.stderr
     json_part = result.stdout[result.stdout.index("\n{") + 1 :]
-    assert json.loads(json_part)["schema_version"] == "1.0"
+    assert json.loads(json_part)["schema_version"] == "1.1"
     assert html.read_text().startswith("<!DOCTYPE html>")
 
 

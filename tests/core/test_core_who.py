@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
 from bot.findings import Extraction, Findings, Mention
 from bot.who import QUESTION_ID, apply_who, settle, subject_named, who_question, worded_for
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def about_him() -> Findings:
@@ -84,3 +91,23 @@ def test_triage_speaks_to_the_helper_about_the_checked_person():
     assert all("your dad" in hit.message for hit in red_flags(dad))
     mine = Findings().with_item("rapid_leg_weakness", Status.PRESENT)
     assert "your dad" not in triage(mine).advice
+
+
+def test_the_assessment_and_the_summary_say_whose_check_it_is():
+    from bot.assessment import assess
+    from bot.findings import Status
+    from bot.messages import short_summary
+    from bot.summary import render_html, render_text
+
+    mum = settle(Findings(), "mother").with_item("fatigue", Status.PRESENT)
+    assessed = assess(mum)
+    assert assessed.to_dict()["checked_for"] == {
+        "relation": "mother", "pronoun": "she", "name": "your mum",
+    }
+    assert "about your mum" in short_summary(assessed)
+    text = render_text(mum, assessed)
+    assert text.startswith("B12 symptom check for your mum") and "Checked for: your mum" in text
+    assert "for your mum" in render_html(mum, assessed)
+    assert "checked_for" not in assess(Findings()).to_dict()
+    schema = json.loads((ROOT / "docs" / "assessment.schema.json").read_text())
+    Draft202012Validator(schema).validate(json.loads(json.dumps(assessed.to_dict())))
