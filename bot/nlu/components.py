@@ -14,7 +14,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from bot.nlu.lexicon import Target
+from bot.nlu.lexicon import Target, denial_rules, idiom_patterns
 from bot.nlu.normalize import Speller, base_form
 from bot.nlu.persons import other_ages
 from bot.nlu.values import find_values
@@ -24,6 +24,13 @@ KIND_PRIORITY = {"red_flag": 0, "symptom": 1, "risk_factor": 2}
 
 if not Doc.has_extension("b12_values"):
     Doc.set_extension("b12_values", default=None)
+# (start_char, end_char) of finding spans that come from a denial ("I'm a big meat eater"):
+# bot.nlu.reading reads them as ABSENT unless the words around them undo the denial.
+if not Doc.has_extension("b12_denials"):
+    Doc.set_extension("b12_denials", default=None)
+
+IDIOM_KEY = "_idiom"
+DENIAL_PREFIX = "_denial:"
 
 
 def _lemmatize(doc: Doc, speller: Speller) -> Doc:
@@ -59,6 +66,8 @@ class TargetMatcher:
         self.targets: dict[str, Target] = {}
         # Matcher key -> (finding id, leading cue tokens left out of the finding span).
         self.cues: dict[str, tuple[str, int]] = {}
+        # Matcher key -> finding ids a denial pattern says are absent.
+        self.denials: dict[str, tuple[str, ...]] = {}
 
     def add_targets(self, targets: Iterable[Target], token_rules: Iterable[tuple] = ()) -> None:
         targets = list(targets)
@@ -80,6 +89,13 @@ class TargetMatcher:
             key = f"{fid}@cue{cue}" if cue else fid
             self.matcher.add(key, [pattern])
             self.cues[key] = (fid, cue)
+        idioms = idiom_patterns()
+        if idioms:
+            self.matcher.add(IDIOM_KEY, idioms)
+        for i, (ids, pattern) in enumerate(denial_rules(self.targets, strict=False)):
+            key = f"{DENIAL_PREFIX}{i}"
+            self.matcher.add(key, [pattern])
+            self.denials[key] = ids
 
     def label_of(self, fid: str) -> str:
         return self.targets[fid].kind.upper()
@@ -87,14 +103,36 @@ class TargetMatcher:
     def __call__(self, doc: Doc) -> Doc:
         _lemmatize(doc, self.speller)
         spans = []
+        idioms: list[tuple[int, int]] = []
+        denials: list[tuple[int, int, tuple[str, ...]]] = []
         for match_id, start, end in [*self.phrase_matcher(doc), *self.matcher(doc)]:
-            fid, cue = self.cues.get(self.nlp.vocab.strings[match_id], (None, 0))
-            fid = fid or self.nlp.vocab.strings[match_id]
+            key = self.nlp.vocab.strings[match_id]
+            if key == IDIOM_KEY:
+                idioms.append((start, end))
+                continue
+            if key in self.denials:
+                denials.append((start, end, self.denials[key]))
+                continue
+            fid, cue = self.cues.get(key, (None, 0))
+            fid = fid or key
             start += cue
             if fid in self.targets and start < end:
                 spans.append(Span(doc, start, end, label=self.label_of(fid), kb_id=fid))
+        spans = [s for s in spans if not any(a < s.end and s.start < b for a, b in idioms)]
         spans.sort(key=lambda s: KIND_PRIORITY.get(self.targets[s.kb_id_].kind, 9))
-        doc.spans[SPAN_GROUP] = sorted(filter_spans(spans), key=lambda s: s.start)
+        kept = filter_spans(spans)
+        # A denial names several findings at once and yields to any finding named in words.
+        denied: set[tuple[int, int]] = set()
+        for start, end, ids in sorted(denials, key=lambda d: d[0] - d[1]):
+            if any(s.start < end and start < s.end for s in kept) or any(
+                a < end and start < b for a, b in denied
+            ):
+                continue
+            denied.add((start, end))
+            for fid in ids:
+                kept.append(Span(doc, start, end, label=self.label_of(fid), kb_id=fid))
+        doc._.b12_denials = {(doc[a:b].start_char, doc[a:b].end_char) for a, b in denied}
+        doc.spans[SPAN_GROUP] = sorted(kept, key=lambda s: s.start)
         return doc
 
 

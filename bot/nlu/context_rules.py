@@ -122,9 +122,13 @@ def positive_target(target: Span, _modifier: Span, _between: Span) -> bool:
 
 
 def not_onset(target: Span, _modifier: Span, _between: Span) -> bool:
-    """A past time marks a past finding unless the clause says the finding began then."""
+    """A past time marks a past finding unless the clause says the finding began then. The
+    finding's own words do not count: "went blind in one eye years ago" is a past event,
+    while "went vegan years ago" began then."""
     sent = target.sent if target.doc.has_annotation("SENT_START") else target.doc[:]
-    return not any(token.norm_ in _ONSET for token in sent)
+    return not any(
+        token.norm_ in _ONSET and not target.start <= token.i < target.end for token in sent
+    )
 
 
 # Words that may trail a closing phrase without continuing the clause ("not sure tbh").

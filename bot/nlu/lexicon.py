@@ -98,6 +98,37 @@ def token_pattern_rules(known_ids: Iterable[str]) -> list[tuple]:
     return rules
 
 
+def idiom_patterns() -> list[list[dict]]:
+    """``token_patterns.yml`` ``idioms``: everyday sayings that contain a finding's words
+    ("sick and tired of the rain", "dying to know", "peeing myself laughing"). A finding
+    span they overlap is dropped, because reading them as symptoms or emergencies would
+    put words in the person's mouth."""
+    data = load_yaml("token_patterns.yml") or {}
+    return [list(rule["pattern"]) for rule in data.get("idioms") or []]
+
+
+def denial_rules(
+    known_ids: Iterable[str], strict: bool = True
+) -> list[tuple[tuple[str, ...], list[dict]]]:
+    """``token_patterns.yml`` ``denials``: statements that deny findings without naming them
+    ("I'm a big meat eater" denies a vegan and a vegetarian diet; "no operations, ever"
+    denies stomach and bowel surgery), as (finding ids, token pattern). ``strict`` refuses
+    ids outside ``known_ids`` (checked against the knowledge base); otherwise such rules are
+    left out, for pipelines built with a few targets of their own (benchmarks, tests)."""
+    data = load_yaml("token_patterns.yml") or {}
+    known = set(known_ids)
+    rules: list[tuple[tuple[str, ...], list[dict]]] = []
+    for i, rule in enumerate(data.get("denials") or []):
+        ids = tuple(str(fid) for fid in rule["ids"])
+        unknown = [fid for fid in ids if fid not in known]
+        if unknown and strict:
+            raise LexiconError(f"token_patterns.yml denial {i} names unknown findings {unknown}")
+        if unknown:
+            continue
+        rules.append((ids, list(rule["pattern"])))
+    return rules
+
+
 def build_targets(
     definitions: Mapping[str, tuple[str, str, Iterable[str]]],
     extra: Mapping[str, Iterable[str]] | None = None,

@@ -201,6 +201,7 @@ def analyse(text: Any, nlp=None) -> Analysis:
     shareable: list[tuple[Any, str, Verdict]] = []
     reference = [(0, len(cleaned))] if reads_as_reference(cleaned) else reference_spans(cleaned)
     kinds = {fid: t.kind for fid, t in targets.items()}
+    denials = doc._.b12_denials or set()
     for span in spans:
         categories = {m.category for m in span._.modifiers}
         label = span.label_
@@ -217,6 +218,14 @@ def analyse(text: Any, nlp=None) -> Analysis:
                 continue
             verdict = verdict_of(categories, history_persists(target))
             verdict = replace(verdict, family=person.blood, other_person=False)
+            if where in denials:
+                # "I'm a big meat eater" denies a diet; "not a big meat eater", "used to be a
+                # meat eater" or "if I ate meat" deny nothing.
+                if verdict.negated or verdict.ended or verdict.historical or verdict.hypothetical:
+                    continue
+                if verdict.uncertain:
+                    continue
+                verdict = replace(verdict, negated=True)
             if quoted:
                 verdict, notes[where] = replace(verdict, hypothetical=True), "reference"
             elif not verdict.negated and general_question(span):
