@@ -8,7 +8,7 @@ contract documented in docs/assessment-schema.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -21,13 +21,9 @@ from bot.questions import Question, stop_and_best
 from bot.scoring import Score, score
 from bot.triage import RedFlagHit, Triage, red_flags, triage
 from bot.who import person_words
+from bot.wording import text
 
 SCHEMA_VERSION = "1.1"
-DISCLAIMER = (
-    "This is not a diagnosis and does not replace a doctor. It estimates how likely a B12 "
-    "shortage is from what you said, how soon to be seen and which tests to ask about. If you "
-    "feel very unwell or are worried, contact a doctor, NHS 111 or emergency services."
-)
 
 
 @dataclass(frozen=True)
@@ -43,7 +39,7 @@ class Assessment:
     labs: tuple[LabInterpretation, ...]
     should_stop: bool
     next_question: Question | None
-    disclaimer: str = DISCLAIMER
+    disclaimer: str = field(default_factory=lambda: text("disclaimer"))
     # Who the check is for when it is not the writer: {"relation", "pronoun", "name"}.
     checked_for: dict[str, str] | None = None
 

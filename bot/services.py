@@ -48,11 +48,16 @@ class Services:
     emergency: tuple[EmergencyNumber, ...]
     urgent_care_name: str
     urgent_care_words: str
+    urgent_care_number: str
     crisis_lines: tuple[CrisisLine, ...]
 
     def numbers(self) -> tuple[str, ...]:
         """Every number defined here, for the check that none is written elsewhere."""
-        return tuple(e.number for e in self.emergency) + tuple(c.number for c in self.crisis_lines)
+        return (
+            tuple(e.number for e in self.emergency)
+            + (self.urgent_care_number,)
+            + tuple(c.number for c in self.crisis_lines)
+        )
 
     def placeholders(self) -> dict[str, str]:
         emergency = [e.number for e in self.emergency]
@@ -104,6 +109,7 @@ def services() -> Services:
         emergency=emergency,
         urgent_care_name=_need(urgent, "name", "urgent_care"),
         urgent_care_words=_need(urgent, "words", "urgent_care"),
+        urgent_care_number=_need(urgent, "number", "urgent_care"),
         crisis_lines=crisis,
     )
 

@@ -2,7 +2,7 @@
 
 Asked first, before any other question, when the writer has described someone
 else's symptoms and not said whose check this is ("he can't walk since
-yesterday"). Ada, Buoy and NHS 111 online ask it at the start; here it is asked
+yesterday"). Ada, Buoy and the NHS online triage ask it at the start; here it is asked
 only when the words leave it open, because most people write about themselves.
 """
 

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def numbers_pattern() -> re.Pattern[str]:
     numbers = "|".join(re.escape(n) for n in services().numbers())
     # Not a colour ("#999") nor part of a longer number ("0.999").
-    return re.compile(rf"(?<![\d.#]){numbers}(?![\d.])")
+    return re.compile(rf"(?<![\d.#])(?:{numbers})(?![\d.])")
 
 
 def person_facing_strings(node: object, key: str = "") -> list[str]:
@@ -121,7 +121,7 @@ def test_a_services_file_without_emergency_numbers_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = tmp_path / "services.yml"
-    broken.write_text("urgent_care: {name: x, words: y}\nemergency: []\n")
+    broken.write_text("urgent_care: {name: x, words: y, number: '1'}\nemergency: []\n")
     monkeypatch.setattr(services_module, "SERVICES_FILE", broken)
     services.cache_clear()
     try:
