@@ -10,7 +10,7 @@ the core can import it cheaply.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,9 @@ class Relation:
     blood: bool
     pronoun: str
     words: tuple[str, ...]
+    # The words to call them by in a text ("dad" for "your dad"), the first the default;
+    # empty: they are "the person you're asking for".
+    say: tuple[str, ...] = ()
 
 
 def normal_words(text: str) -> str:
@@ -55,12 +58,14 @@ class People:
     relations: dict[str, Relation]
     by_word: dict[str, str]
     animals: frozenset[str]
+    unnamed: str = "the person you're asking for"
+    pronoun_forms: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _relation(key: str, raw: Any) -> Relation:
     if not isinstance(raw, dict):
         raise PeopleError(f"people.yml: relation {key!r} must be a mapping")
-    unknown = set(raw) - {"sex", "blood", "pronoun", "words"}
+    unknown = set(raw) - {"sex", "blood", "pronoun", "words", "say"}
     if unknown:
         raise PeopleError(f"people.yml: relation {key!r} has unknown keys {sorted(unknown)}")
     sex = raw.get("sex")
@@ -73,7 +78,8 @@ def _relation(key: str, raw: Any) -> Relation:
     words = tuple(normal_words(str(w)) for w in raw.get("words") or ())
     if not words:
         raise PeopleError(f"people.yml: relation {key!r} has no words")
-    return Relation(key, sex, raw["blood"], raw["pronoun"], words)
+    say = tuple(" ".join(str(w).lower().split()) for w in raw.get("say") or ())
+    return Relation(key, sex, raw["blood"], raw["pronoun"], words, say)
 
 
 def parse_people(data: Any) -> People:
@@ -93,7 +99,17 @@ def parse_people(data: Any) -> People:
     clash = sorted(animals & set(by_word))
     if clash:
         raise PeopleError(f"people.yml: {clash} are both animals and relations")
-    return People(relations, by_word, animals)
+    forms = data.get("pronoun_forms") or {}
+    if set(forms) != set(PRONOUNS) or any(
+        not isinstance(f, dict) or set(f) != {"them", "their", "they"} for f in forms.values()
+    ):
+        raise PeopleError(
+            f"people.yml: pronoun_forms must give them/their/they for each of {PRONOUNS}"
+        )
+    unnamed = data.get("unnamed")
+    if not isinstance(unnamed, str) or not unnamed.strip():
+        raise PeopleError("people.yml: `unnamed` must be a non-empty text")
+    return People(relations, by_word, animals, unnamed.strip(), forms)
 
 
 @lru_cache(maxsize=1)

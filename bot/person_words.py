@@ -15,7 +15,7 @@ Placeholders (see docs/knowledge-base.md, "Wording for someone else"):
 ``{their}``   his, her, their
 ``{they}``    he, she, they (never followed by a verb that must agree with it)
 
-The names come from ``bot/knowledge/data/person_words.yml``: a relation key
+The names come from ``bot/knowledge/data/people.yml`` (its ``say`` words): a relation key
 ("father") gives a pronoun and the words a writer may use for that person; the
 writer's own word is used only when it is one of them, so a name or a typo never
 reaches a message.
@@ -27,12 +27,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
 
-import yaml
-
-PERSON_WORDS_FILE = Path(__file__).parent / "knowledge" / "data" / "person_words.yml"
+from bot.people import load_people
 
 # Every placeholder that names the person checked; the knowledge loader refuses others.
 PERSON_PLACEHOLDERS = ("person", "Person", "them", "their", "they")
@@ -49,7 +45,7 @@ _LEADING = re.compile(r"^(?:my|our|the|your)\s+")
 
 @dataclass(frozen=True)
 class PersonTable:
-    """The contents of ``person_words.yml``, checked once."""
+    """How to name each relation, from ``people.yml``."""
 
     unnamed: str
     pronouns: dict[str, dict[str, str]]
@@ -67,44 +63,17 @@ class PersonTable:
         return next((w for pool in pools for w in pool if _compare_form(w) == word), None)
 
 
-def _fail(detail: str) -> None:
-    raise ValueError(f"{PERSON_WORDS_FILE.name}: {detail}")
-
-
-def _parse_table(data: Any) -> PersonTable:
-    if not isinstance(data, dict):
-        _fail("expected a mapping")
-    unnamed = data.get("unnamed")
-    if not isinstance(unnamed, str) or not unnamed.strip():
-        _fail("'unnamed' must be a non-empty text")
-    pronouns = data.get("pronouns")
-    if not isinstance(pronouns, dict) or set(pronouns) != set(PRONOUNS):
-        _fail(f"'pronouns' must describe exactly {PRONOUNS}")
-    for pronoun, forms in pronouns.items():
-        if not isinstance(forms, dict) or set(forms) != {"them", "their", "they"}:
-            _fail(f"pronoun {pronoun!r} needs exactly 'them', 'their' and 'they'")
-    relations: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for key, entry in (data.get("relations") or {}).items():
-        if not isinstance(entry, dict) or entry.get("pronoun") not in PRONOUNS:
-            _fail(f"relation {key!r} needs a pronoun, one of {PRONOUNS}")
-        words = entry.get("words")
-        if not isinstance(words, list) or not words:
-            _fail(f"relation {key!r} needs a non-empty list of words")
-        for word in words:
-            if not isinstance(word, str) or not _WORD.match(word):
-                _fail(f"relation {key!r}: word {word!r} must be plain lower-case words")
-        relations[key] = (entry["pronoun"], tuple(words))
-    if not relations:
-        _fail("'relations' must not be empty")
-    if SELF in relations or set(relations) & set(PRONOUNS):
-        _fail(f"relation keys may not be {SELF!r} or a pronoun")
-    return PersonTable(unnamed=unnamed.strip(), pronouns=pronouns, relations=relations)
-
-
 @lru_cache(maxsize=1)
 def person_table() -> PersonTable:
-    """The table, read once; a malformed file fails at start-up, not mid-chat."""
-    return _parse_table(yaml.safe_load(PERSON_WORDS_FILE.read_text(encoding="utf-8")))
+    """The naming table, from ``people.yml`` (the one home of relation words): each
+    relation's ``say`` words, the pronoun forms and the name for someone unnamed."""
+    people = load_people()
+    relations = {
+        r.key: (r.pronoun, r.say) for r in people.relations.values() if r.say
+    }
+    return PersonTable(
+        unnamed=people.unnamed, pronouns=people.pronoun_forms, relations=relations
+    )
 
 
 def _compare_form(word: str) -> str:
