@@ -195,9 +195,12 @@ def general_question(span) -> bool:
     triggers = _relation_triggers(doc)
     if any(sent.start <= s < sent.end for s, _e, _m in triggers):
         return False
-    for token in words:
+    for position, token in enumerate(words):
         norm = token.norm_.lower()
-        if norm in mk.self_words or norm in mk.pronouns or norm in mk.now_words:
+        if norm in mk.self_words or norm in mk.pronouns:
+            return False
+        # The opener itself ("can low B12 ...?") asks; it does not say "now".
+        if position > 0 and norm in mk.now_words:
             return False
     return True
 
