@@ -17,6 +17,7 @@ from actions.findings_io import (
     extraction_from_entities,
     findings_slot,
     message_entities,
+    noted,
     sync_findings,
 )
 from actions.interview import QUESTION_SLOT, pending_question
@@ -148,7 +149,7 @@ class ActionCorrect(Action):
         if not changes:
             say(dispatcher, "correction_nothing")
             return sync.events
-        dispatcher.utter_message(text="Thanks, I've updated: " + "; ".join(changes) + ".")
+        dispatcher.utter_message(text=noted(sync.findings, changes, verb="updated"))
         events = list(sync.events)
         if has_assessment(tracker) and not _in_interview(tracker):
             events.extend(send_assessment(dispatcher, tracker, sync.findings))

@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.findings import Extraction, Findings
 from bot.services import gives_emergency_number
-from bot.who import settle
+from bot.who import person_words, settle
 from bot.wording import alert_payload, text
 
 logger = logging.getLogger(__name__)
@@ -276,6 +276,14 @@ def analyte_label(analyte_id: str) -> str:
         return load_knowledge().analyte(analyte_id).label
     except Exception:  # unknown analyte: still say something useful
         return analyte_id.replace("_", " ")
+
+
+def noted(findings: Findings, lines: list[str], verb: str = "noted") -> str:
+    """"Thanks, I've noted: ..." for the writer; "... noted for your mum: ..." otherwise,
+    so the person sees whose answers are being kept."""
+    words = person_words(findings.subject)
+    whose = f" for {words.person}" if words is not None else ""
+    return f"Thanks, I've {verb}{whose}: " + "; ".join(lines) + "."
 
 
 def describe_changes(before: Findings, after: Findings) -> list[str]:

@@ -38,6 +38,7 @@ from actions.findings_io import (
     set_findings,
     sync_findings,
 )
+from actions.findings_io import noted as noted_text
 from actions.texts import say
 from bot import questions
 from bot.findings import Findings
@@ -258,7 +259,7 @@ class ValidateInterviewForm(Action):
             noted = describe_changes(sync.before, sync.findings)
             if noted:
                 # Something useful, just not this answer: say so and ask again.
-                dispatcher.utter_message(text="Thanks, I've noted: " + "; ".join(noted) + ".")
+                dispatcher.utter_message(text=noted_text(sync.findings, noted))
                 return asked, attempts
         attempts += 1
         if attempts >= interview_settings().max_reprompts:
@@ -327,7 +328,7 @@ class ActionNoteFindings(Action):
         sync = sync_findings(tracker, dispatcher)
         lines = describe_changes(sync.before, sync.findings)
         if lines:
-            dispatcher.utter_message(text="Thanks, I've noted: " + "; ".join(lines) + ".")
+            dispatcher.utter_message(text=noted_text(sync.findings, lines))
         elif not sync.new_red_flags:
             say(dispatcher, "noted_nothing")
         return sync.events
