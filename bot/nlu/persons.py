@@ -42,6 +42,26 @@ class Markers:
     family_past: frozenset[str]
     now_words: frozenset[str]
     question_openers: frozenset[str]
+    someone_nouns: frozenset[str]
+    determiners: frozenset[str]
+    copulas: frozenset[str]
+    possessive_not_after: frozenset[str]
+
+
+@dataclass(frozen=True)
+class OthersPast:
+    """The cues of someone else's red flag told as history or hearsay (``others_past`` in
+    ``patterns/persons.yml``); phrases are matched on lower-case text, words on NORM."""
+
+    event_verbs: frozenset[str]
+    past_times: frozenset[str]
+    year_before: frozenset[str]
+    perfect: frozenset[str]
+    present_states: re.Pattern[str] | None
+    resolved: re.Pattern[str] | None
+    reported: frozenset[str]
+    stories: re.Pattern[str] | None
+    hospital: re.Pattern[str] | None
 
 
 def _words(data: dict[str, Any], key: str) -> frozenset[str]:
@@ -67,6 +87,37 @@ def markers() -> Markers:
         family_past=_words(data, "family_past_verbs"),
         now_words=_words(data, "now_words"),
         question_openers=_words(data, "question_openers"),
+        someone_nouns=_words(data.get("others_past") or {}, "someone_nouns"),
+        determiners=_words(data.get("others_past") or {}, "determiners"),
+        copulas=_words(data.get("others_past") or {}, "copulas"),
+        possessive_not_after=_words(data.get("others_past") or {}, "possessive_not_after"),
+    )
+
+
+def _phrases(items) -> re.Pattern[str] | None:
+    """One pattern for a list of phrases, each whole words, spaces matching any run of
+    blanks."""
+    forms = sorted({str(i).lower() for i in items or ()}, key=len, reverse=True)
+    if not forms:
+        return None
+    body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+    return re.compile(rf"(?<![a-z])(?:{body})(?![a-z])")
+
+
+@lru_cache(maxsize=1)
+def others_past() -> OthersPast:
+    """``others_past`` of ``patterns/persons.yml``, read once."""
+    data = (load_yaml("persons.yml") or {}).get("others_past") or {}
+    return OthersPast(
+        event_verbs=_words(data, "event_verbs"),
+        past_times=_words(data, "past_times"),
+        year_before=_words(data, "year_before"),
+        perfect=_words(data, "perfect"),
+        present_states=_phrases(data.get("present_states")),
+        resolved=_phrases(data.get("resolved")),
+        reported=_words(data, "reported"),
+        stories=_phrases(data.get("stories")),
+        hospital=_phrases(data.get("hospital")),
     )
 
 
@@ -130,10 +181,17 @@ def _token_marker(doc, i: int, triggers) -> Person | None:
     for start, end, modifier in triggers:
         if start <= i < end:
             return _relation_person(_modifier_text(doc, modifier), modifier.category)
+    prev = doc[i - 1].norm_.lower() if i > 0 else ""
     if norm in mk.self_words:
         if norm in mk.possessives and any(i < s <= i + 3 for s, _e, _m in triggers):
             return None  # "my mum": the "my" belongs to the relation
+        if norm in mk.possessives and prev in mk.possessive_not_after:
+            return None  # "a lady at my club": the "my" is the place's
         return Person("self")
+    if norm in mk.someone_nouns and prev in mk.determiners:
+        before = doc[i - 2].norm_.lower() if i > 1 else ""
+        if before not in mk.copulas:  # "I'm a man, 58" is the writer
+            return Person("someone")
     pronoun = mk.pronouns.get(norm)
     if pronoun is None:
         return None
@@ -169,15 +227,80 @@ def person_of(span) -> Person:
     return relation_modifier(span) or marker_person(span)
 
 
-def told_as_past(span) -> bool:
-    """A blood relative's finding told as history ("my dad had a stroke", "mum had chest pain
-    last week"): a past verb in the clause and no word of now. Family history keeps it; it is
-    not an emergency now."""
-    mk = markers()
+def _sentence(span):
     doc = span.doc
-    sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+    return span.sent if doc.has_annotation("SENT_START") else doc[:]
+
+
+def _resolved_after(span) -> bool:
+    """The rest of the message says the event is over ("she's fine", "he's been checked",
+    "it was the heat", "she's home now") and no present state follows ("but it's back")."""
+    pattern = others_past().resolved
+    if pattern is None:
+        return False
+    rest = span.doc.text[span.end_char :].lower().replace("\u2019", "'")
+    found = list(pattern.finditer(rest))
+    if not found:
+        return False
+    # "he's fine now but it's back": a present state after the last resolution undoes it.
+    present = others_past().present_states
+    return present is None or present.search(rest, found[-1].end()) is None
+
+
+def _event_in_past(sent) -> bool:
+    """A verb in the past ("collapsed", "passed out", "had", "was") that is not "has
+    collapsed", with a past time ("last year", "on Sunday", "in 2019"), reported speech ("she
+    said") or a stay in hospital ("was in hospital", "ended up in A&E"). A past verb alone is
+    not enough for someone other than a blood relative: "his heart was racing and he felt
+    faint" tells what is happening."""
+    mk = markers()
+    cues = others_past()
     norms = [t.norm_.lower() for t in sent]
-    return any(n in mk.family_past for n in norms) and not any(n in mk.now_words for n in norms)
+    verbs = cues.event_verbs | mk.family_past
+    if not any(
+        n in verbs and not (i > 0 and norms[i - 1] in cues.perfect) for i, n in enumerate(norms)
+    ):
+        return False
+    year = any(
+        t.like_num and len(t.text) in (2, 4) and i > 0 and norms[i - 1] in cues.year_before
+        for i, t in enumerate(sent)
+    )
+    text = sent.text.lower().replace("\u2019", "'")
+    hospital = cues.hospital is not None and cues.hospital.search(text) is not None
+    return year or hospital or any(n in cues.past_times or n in cues.reported for n in norms)
+
+
+def told_as_past(span, person: Person | None = None) -> bool:
+    """A red flag of someone who is not the writer told as history or hearsay, not an
+    emergency now. With ``person`` None, a blood relative's rule alone: a past verb in the
+    clause ("my dad had a stroke") and no word of now.
+
+    For anyone else (a partner, a friend, "a guy at work", "she"), also: the rest of the
+    message says it is over ("she's fine now", "he's been checked"); or, with no word of now
+    and no present state ("isn't breathing", "on the floor"), a story from the media about
+    someone unnamed ("a character had chest pain") or a verb in the past with a past time,
+    reported speech or a hospital stay ("my mate collapsed at a festival last year", "she said
+    she wet herself", "was rushed into hospital"). A blood relative's past verb alone is family
+    history, as before. "he's fainted and is on the floor" has none of these: it is now.
+    """
+    mk = markers()
+    sent = _sentence(span)
+    norms = [t.norm_.lower() for t in sent]
+    now = any(n in mk.now_words for n in norms)
+    past_verb = any(n in mk.family_past for n in norms)
+    if person is None:
+        return past_verb and not now
+    if person.key in ("", "self") or person.animal:
+        return False
+    if _resolved_after(span):
+        return True
+    cues = others_past()
+    text = sent.text.lower().replace("\u2019", "'")
+    if now or (cues.present_states is not None and cues.present_states.search(text)):
+        return False
+    if person.key == "someone" and cues.stories is not None and cues.stories.search(text):
+        return True
+    return (past_verb and person.blood) or _event_in_past(sent)
 
 
 def general_question(span) -> bool:

@@ -238,10 +238,10 @@ def analyse(text: Any, nlp=None) -> Analysis:
                 target.id, verdict, text[where[0] : where[1]], *where, person=person.key
             )
             if (
-                person.blood
+                person.key not in OWN
                 and label == "RED_FLAG"
                 and mention.status is Status.PRESENT
-                and told_as_past(span)
+                and told_as_past(span, person)
             ):
                 mention = replace(mention, past=True)
             key = (mention.id, mention.status, mention.family, mention.person, mention.past)
