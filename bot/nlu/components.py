@@ -14,7 +14,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from bot.nlu.lexicon import Target, denial_rules, idiom_patterns
+from bot.nlu.lexicon import Target, denial_rules, idiom_rules
 from bot.nlu.normalize import Speller, base_form
 from bot.nlu.persons import other_ages
 from bot.nlu.values import find_values
@@ -30,6 +30,9 @@ if not Doc.has_extension("b12_denials"):
     Doc.set_extension("b12_denials", default=None)
 
 IDIOM_KEY = "_idiom"
+# A saying that stands for a finding ("dead on my feet": tiredness) has the key
+# IDIOM_MEANS_PREFIX + finding id.
+IDIOM_MEANS_PREFIX = "_idiom_means:"
 DENIAL_PREFIX = "_denial:"
 
 
@@ -89,9 +92,13 @@ class TargetMatcher:
             key = f"{fid}@cue{cue}" if cue else fid
             self.matcher.add(key, [pattern])
             self.cues[key] = (fid, cue)
-        idioms = idiom_patterns()
-        if idioms:
-            self.matcher.add(IDIOM_KEY, idioms)
+        meanings: dict[str, list[list[dict]]] = {}
+        for means, pattern in idiom_rules():
+            if means is None or means in self.targets:
+                key = IDIOM_KEY if means is None else f"{IDIOM_MEANS_PREFIX}{means}"
+                meanings.setdefault(key, []).append(pattern)
+        for key, patterns in meanings.items():
+            self.matcher.add(key, patterns)
         for i, (ids, pattern) in enumerate(denial_rules(self.targets, strict=False)):
             key = f"{DENIAL_PREFIX}{i}"
             self.matcher.add(key, [pattern])
@@ -104,11 +111,15 @@ class TargetMatcher:
         _lemmatize(doc, self.speller)
         spans = []
         idioms: list[tuple[int, int]] = []
+        said: list[Span] = []
         denials: list[tuple[int, int, tuple[str, ...]]] = []
         for match_id, start, end in [*self.phrase_matcher(doc), *self.matcher(doc)]:
             key = self.nlp.vocab.strings[match_id]
-            if key == IDIOM_KEY:
+            if key == IDIOM_KEY or key.startswith(IDIOM_MEANS_PREFIX):
                 idioms.append((start, end))
+                means = key[len(IDIOM_MEANS_PREFIX) :] if key != IDIOM_KEY else ""
+                if means:
+                    said.append(Span(doc, start, end, label=self.label_of(means), kb_id=means))
                 continue
             if key in self.denials:
                 denials.append((start, end, self.denials[key]))
@@ -119,6 +130,7 @@ class TargetMatcher:
             if fid in self.targets and start < end:
                 spans.append(Span(doc, start, end, label=self.label_of(fid), kb_id=fid))
         spans = [s for s in spans if not any(a < s.end and s.start < b for a, b in idioms)]
+        spans += said
         spans.sort(key=lambda s: KIND_PRIORITY.get(self.targets[s.kb_id_].kind, 9))
         kept = filter_spans(spans)
         # A denial names several findings at once and yields to any finding named in words.

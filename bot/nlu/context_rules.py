@@ -7,6 +7,7 @@ negating), and the named ``check`` tests that a token pattern cannot express.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from collections.abc import Callable
 from functools import lru_cache
@@ -83,7 +84,51 @@ _ONSET = {
     "onwards",
     "on",
     "now",
+    # A present time in the same sentence keeps the finding current: "fainted in 2019 and
+    # again today", "collapsed last summer and this morning".
+    "today",
+    "tonight",
+    "again",
+    "currently",
+    "yesterday",
+    "recently",
+    "lately",
 }
+# Two-word present times that say the same ("this morning", "last night").
+_PRESENT_TIMES = {
+    ("this", "morning"),
+    ("this", "afternoon"),
+    ("this", "evening"),
+    ("this", "week"),
+    ("this", "weekend"),
+    ("last", "night"),
+    ("last", "week"),
+    ("last", "weekend"),
+}
+# Words saying a past episode is over: "fine since", "nothing since", "back to normal now",
+# "I've been fine". After them, "since", "now" and "been" tell that the person recovered,
+# not that the finding began or goes on.
+_RESOLVED = {"fine", "nothing", "none", "ok", "okay", "alright", "normal", "clear", "grand"}
+# Onset words that say nothing about a beginning when these words follow them: "turned out
+# to be anxiety", "went to A&E", "been fine"; and "for" with a bounded amount ("took
+# omeprazole for a month about 5 years ago" is an episode that ended, while "for the past
+# year" or "for ages" go on to now).
+# fmt: off
+_BOUNDED_AMOUNTS = {
+    "a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "about", "around", "roughly", "approximately", "approx", "maybe", "like", "just", "only",
+    "couple", "few", "several", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+}
+# fmt: on
+_NOT_ONSET_BEFORE: dict[str, set[str]] = {
+    "turned": {"out"},
+    "went": {"to", "into", "in", "home", "back"},
+    "been": _RESOLVED | {"discharged", "checked", "seen", "told", "sent"},
+    "for": _BOUNDED_AMOUNTS,
+}
+# Onset words that say nothing about a beginning after a resolution word ("fine since",
+# "nothing since then", "all back to normal now").
+_AFTER_RESOLUTION = {"since", "now"}
 
 
 def possessive_before_target(target: Span, modifier: Span, _between: Span) -> bool:
@@ -121,14 +166,59 @@ def positive_target(target: Span, _modifier: Span, _between: Span) -> bool:
     return not any(token.norm_ in _NEGATIVE_WORDS for token in target)
 
 
-def not_onset(target: Span, _modifier: Span, _between: Span) -> bool:
-    """A past time marks a past finding unless the clause says the finding began then. The
-    finding's own words do not count: "went blind in one eye years ago" is a past event,
-    while "went vegan years ago" began then."""
+def _says_onset(sent: Span, index: int) -> bool:
+    """Whether the word at ``index`` (a position in the doc) says a state began or goes on.
+
+    "since", "for", "been", "now" and the like usually do ("vegan since 2015", "on metformin
+    for years", "still numb"), but not in "fine since", "nothing since", "back to normal now",
+    "I've been fine", "turned out to be anxiety" or "took omeprazole for a month 5 years
+    ago", where they tell that an episode ended.
+    """
+    doc = sent.doc
+    token = doc[index]
+    nxt = doc[index + 1].norm_ if index + 1 < sent.end else ""
+    if (token.norm_, nxt) in _PRESENT_TIMES:
+        return True
+    if token.norm_ not in _ONSET:
+        return False
+    if nxt in _NOT_ONSET_BEFORE.get(token.norm_, ()):
+        return False
+    if token.norm_ in _AFTER_RESOLUTION:
+        before = doc[max(sent.start, index - 3) : index]
+        return not any(t.norm_ in _RESOLVED for t in before)
+    return True
+
+
+def not_onset(target: Span, modifier: Span, _between: Span) -> bool:
+    """A past time marks a past finding unless the clause says the finding began then or
+    goes on now ("fainted in 2019 and again today"). The finding's own words and the past
+    time's own words ("on the ward") do not count: "went blind in one eye years ago" is a
+    past event, while "went vegan years ago" began then."""
     sent = target.sent if target.doc.has_annotation("SENT_START") else target.doc[:]
     return not any(
-        token.norm_ in _ONSET and not target.start <= token.i < target.end for token in sent
+        _says_onset(sent, token.i)
+        for token in sent
+        if not (target.start <= token.i < target.end or modifier.start <= token.i < modifier.end)
     )
+
+
+# Tokens that end the part of a sentence a past time dates ("(" is not one: "collapsed
+# (2015)" dates the collapse).
+_PART_BREAKS = {",", ";", ":"}
+
+
+def own_part(target: Span, modifier: Span, _between: Span) -> bool:
+    """A date or a named day dates only the part of the sentence it is said in: "in 2019 I
+    fainted" and "fainted in 2019" are dated, while "I'm exhausted, fainted in 2019" leaves
+    the tiredness current and in "chest pain in September, turned out to be anxiety" the
+    anxiety is what the person was told, not a past episode."""
+    doc = target.doc
+    between = (
+        range(modifier.end, target.start)
+        if target.start >= modifier.end
+        else range(target.end, modifier.start)
+    )
+    return not any(doc[i].text in _PART_BREAKS for i in between)
 
 
 # Words that may trail a closing phrase without continuing the clause ("not sure tbh").
@@ -237,6 +327,32 @@ def comma_list(target: Span, modifier: Span, _between: Span) -> bool:
     return any(doc[i].norm_ in _LIST_CLOSERS for i in range(breaks[0], sent_end))
 
 
+# Words after a resolution that say the episode came back: "discharged but it's back".
+_CAME_BACK = {"back", "returned", "returning", "worse", "again"}
+
+
+def resolution_back(target: Span, modifier: Span, _between: Span) -> bool:
+    """A resolution ("fine since", "all tests clear", "turned out to be anxiety") closes the
+    episode told before it, across commas that add to that episode ("had chest pain at
+    Christmas, troponin negative, discharged"), but not past a part of the sentence that
+    names another finding ("tingling in my feet, fainted in 2019, fine since" leaves the
+    tingling alone), not when it is itself denied ("numbness, not back to normal yet"), and
+    not when the sentence goes on to say it is back ("discharged but it's back today").
+    """
+    if target.start >= modifier.end:
+        return False
+    doc = target.doc
+    if modifier.start > 0 and doc[modifier.start - 1].norm_ in _NEGATIVE_WORDS | {"still"}:
+        return False
+    sent = modifier.sent if doc.has_annotation("SENT_START") else doc[:]
+    if any(
+        doc[i].norm_ in _CAME_BACK or _says_onset(sent, i) for i in range(modifier.end, sent.end)
+    ):
+        return False
+    breaks = [i for i in range(target.end, modifier.start) if doc[i].text in _SEGMENT_BREAKS]
+    return not any(_segment_has_finding(doc, b + 1, modifier.start) for b in breaks)
+
+
 CHECKS: dict[str, Callable[[Span, Span, Span], bool]] = {
     "possessive_before_target": possessive_before_target,
     "not_onset": not_onset,
@@ -248,6 +364,8 @@ CHECKS: dict[str, Callable[[Span, Span, Span], bool]] = {
     "hedge": hedge,
     "comma_list": comma_list,
     "causal_question": causal_question,
+    "resolution_back": resolution_back,
+    "own_part": own_part,
 }
 
 
@@ -328,18 +446,32 @@ def rule_dicts() -> tuple[dict[str, Any], ...]:
 
 
 MAX_PHRASES_PER_RULE = 20000
+# `{PAST_YEAR: true}` in a pattern: any year from FIRST_PAST_YEAR up to last year. This
+# year is left out: "in 2026" said in 2026 may be this morning.
+FIRST_PAST_YEAR = 1940
+
+
+def past_years(today: datetime.date | None = None) -> list[str]:
+    """The years a ``PAST_YEAR`` pattern token stands for."""
+    year = (today or datetime.date.today()).year
+    return [str(y) for y in range(FIRST_PAST_YEAR, year)]
 
 
 def expand_pattern(pattern: list[dict[str, Any]]) -> list[tuple[str, ...]]:
-    """All word sequences a pattern matches (NORM / LOWER / ORTH values, IN lists, OP "?")."""
+    """All word sequences a pattern matches (NORM / LOWER / ORTH values, IN lists, OP "?",
+    and ``PAST_YEAR``, a year before this one)."""
     options: list[list[str | None]] = []
     for token in pattern:
         op = token.get("OP")
         keys = [k for k in token if k != "OP"]
-        if len(keys) != 1 or keys[0] not in ("NORM", "LOWER", "ORTH") or op not in (None, "?"):
+        allowed = ("NORM", "LOWER", "ORTH", "PAST_YEAR")
+        if len(keys) != 1 or keys[0] not in allowed or op not in (None, "?"):
             raise ContextRuleError(f"pattern token {token!r} cannot be expanded into phrases")
         value = token[keys[0]]
-        values = value["IN"] if isinstance(value, dict) else [value]
+        if keys[0] == "PAST_YEAR":
+            values: list[Any] = past_years()
+        else:
+            values = value["IN"] if isinstance(value, dict) else [value]
         choices: list[str | None] = [str(v).lower() for v in values]
         if op == "?":
             choices.append(None)

@@ -66,9 +66,16 @@ def context_only_phrases() -> dict[str, set[str]]:
     }
 
 
+# Sections of ``extra_phrases.yml`` that are not a finding's phrases: everyday sayings that
+# use a finding's words without meaning it, and statements that deny findings unnamed.
+SAYING_SECTIONS = ("idioms", "denials")
+
+
 def extra_phrases(known_ids: Iterable[str]) -> dict[str, list[str]]:
     """``extra_phrases.yml`` checked against the knowledge base's ids."""
-    data = load_yaml("extra_phrases.yml") or {}
+    data = {
+        k: v for k, v in (load_yaml("extra_phrases.yml") or {}).items() if k not in SAYING_SECTIONS
+    }
     known = set(known_ids)
     unknown = sorted(set(data) - known)
     if unknown:
@@ -98,34 +105,91 @@ def token_pattern_rules(known_ids: Iterable[str]) -> list[tuple]:
     return rules
 
 
+def phrase_pattern(phrase: str) -> list[list[dict]]:
+    """Token patterns (on NORM) for a plain saying and its written variants ("took my breath
+    away", "took her breath away"). NORM, not the matching form, because the fuzzy speller
+    may bend an everyday word ("sofa", "ego") towards a finding's word."""
+    nlp = _blank()
+    patterns = []
+    for form in sorted(phrase_variants(phrase)):
+        doc = nlp.make_doc(form)
+        if len(doc):
+            patterns.append([{"NORM": token.norm_} for token in doc])
+    return patterns
+
+
+_BLANK: list = []
+
+
+def _blank():
+    """One blank English tokenizer for turning saying phrases into token patterns."""
+    if not _BLANK:
+        import spacy
+
+        _BLANK.append(spacy.blank("en"))
+    return _BLANK[0]
+
+
+def _saying_patterns(rule) -> list[list[dict]]:
+    """A saying is a phrase or ``{phrase: ...}`` / ``{pattern: [...]}``."""
+    if isinstance(rule, str):
+        return phrase_pattern(rule)
+    if rule.get("pattern"):
+        return [list(rule["pattern"])]
+    return phrase_pattern(str(rule["phrase"]))
+
+
+def idiom_rules(known_ids: Iterable[str] | None = None) -> list[tuple[str | None, list[dict]]]:
+    """Everyday sayings that contain a finding's words, as (meaning, token pattern): the
+    ``idioms`` of ``token_patterns.yml`` and of ``extra_phrases.yml``.
+
+    A finding span a saying overlaps is dropped ("sick and tired of the rain", "bleeding
+    money", "collapsed into bed after a shift", "heart in my mouth"), because reading them
+    as symptoms or emergencies would put words in the person's mouth. A saying with
+    ``means: <finding id>`` stands for that finding instead ("dead on my feet" is tiredness);
+    ids outside ``known_ids`` are refused, as in the phrase lists."""
+    known = None if known_ids is None else set(known_ids)
+    rules: list[tuple[str | None, list[dict]]] = []
+    token_data = load_yaml("token_patterns.yml") or {}
+    for rule in token_data.get("idioms") or []:
+        rules.append((None, list(rule["pattern"])))
+    phrase_data = load_yaml("extra_phrases.yml") or {}
+    for i, rule in enumerate(phrase_data.get("idioms") or []):
+        means = None if isinstance(rule, str) else rule.get("means")
+        if means is not None and known is not None and str(means) not in known:
+            raise LexiconError(f"extra_phrases.yml idiom {i} means unknown finding {means!r}")
+        for pattern in _saying_patterns(rule):
+            rules.append((None if means is None else str(means), pattern))
+    return rules
+
+
 def idiom_patterns() -> list[list[dict]]:
-    """``token_patterns.yml`` ``idioms``: everyday sayings that contain a finding's words
-    ("sick and tired of the rain", "dying to know", "peeing myself laughing"). A finding
-    span they overlap is dropped, because reading them as symptoms or emergencies would
-    put words in the person's mouth."""
-    data = load_yaml("token_patterns.yml") or {}
-    return [list(rule["pattern"]) for rule in data.get("idioms") or []]
+    """The token patterns of every idiom (see :func:`idiom_rules`)."""
+    return [pattern for _means, pattern in idiom_rules()]
 
 
 def denial_rules(
     known_ids: Iterable[str], strict: bool = True
 ) -> list[tuple[tuple[str, ...], list[dict]]]:
-    """``token_patterns.yml`` ``denials``: statements that deny findings without naming them
-    ("I'm a big meat eater" denies a vegan and a vegetarian diet; "no operations, ever"
-    denies stomach and bowel surgery), as (finding ids, token pattern). ``strict`` refuses
-    ids outside ``known_ids`` (checked against the knowledge base); otherwise such rules are
-    left out, for pipelines built with a few targets of their own (benchmarks, tests)."""
-    data = load_yaml("token_patterns.yml") or {}
+    """``denials`` of ``token_patterns.yml`` and ``extra_phrases.yml``: statements that deny
+    findings without naming them ("I'm a big meat eater" denies a vegan and a vegetarian diet;
+    "no operations, ever" denies stomach and bowel surgery; "my chest is fine" denies chest
+    pain; "I don't faint" denies fainting), as (finding ids, token pattern). ``strict``
+    refuses ids outside ``known_ids`` (checked against the knowledge base); otherwise such
+    rules are left out, for pipelines built with a few targets of their own (benchmarks,
+    tests)."""
     known = set(known_ids)
     rules: list[tuple[tuple[str, ...], list[dict]]] = []
-    for i, rule in enumerate(data.get("denials") or []):
-        ids = tuple(str(fid) for fid in rule["ids"])
-        unknown = [fid for fid in ids if fid not in known]
-        if unknown and strict:
-            raise LexiconError(f"token_patterns.yml denial {i} names unknown findings {unknown}")
-        if unknown:
-            continue
-        rules.append((ids, list(rule["pattern"])))
+    for file in ("token_patterns.yml", "extra_phrases.yml"):
+        data = load_yaml(file) or {}
+        for i, rule in enumerate(data.get("denials") or []):
+            ids = tuple(str(fid) for fid in rule["ids"])
+            unknown = [fid for fid in ids if fid not in known]
+            if unknown and strict:
+                raise LexiconError(f"{file} denial {i} names unknown findings {unknown}")
+            if unknown:
+                continue
+            rules.extend((ids, pattern) for pattern in _saying_patterns(rule))
     return rules
 
 
