@@ -85,7 +85,8 @@ _ONSET = {
     "on",
     "now",
     # A present time in the same sentence keeps the finding current: "fainted in 2019 and
-    # again today", "collapsed last summer and this morning".
+    # again today", "collapsed last summer and this morning", "mum just collapsed on the
+    # ward", "chest pain last September and it's getting worse".
     "today",
     "tonight",
     "again",
@@ -93,6 +94,8 @@ _ONSET = {
     "yesterday",
     "recently",
     "lately",
+    "just",
+    "worse",
 }
 # Two-word present times that say the same ("this morning", "last night").
 _PRESENT_TIMES = {
@@ -104,6 +107,15 @@ _PRESENT_TIMES = {
     ("last", "night"),
     ("last", "week"),
     ("last", "weekend"),
+    # "chest pain last summer and it's come back"
+    ("come", "back"),
+    ("came", "back"),
+    ("comes", "back"),
+    ("coming", "back"),
+    ("is", "back"),
+    ("'s", "back"),
+    ("s", "back"),
+    ("are", "back"),
 }
 # Words saying a past episode is over: "fine since", "nothing since", "back to normal now",
 # "I've been fine". After them, "since", "now" and "been" tell that the person recovered,

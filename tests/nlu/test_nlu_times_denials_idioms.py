@@ -192,6 +192,9 @@ STILL_NOW = [
     ("chest pain, discharged from hospital yesterday but it's back", "chest_pain"),
     ("had chest pain, all tests clear, but it came back tonight", "chest_pain"),
     ("chest pain in 2019 and have chest pain now", "chest_pain"),
+    ("my mum just collapsed on the ward", "fainting"),
+    ("chest pain last summer and it's come back", "chest_pain"),
+    ("blacked out in September and it's getting worse", "fainting"),
 ]
 
 
