@@ -28,6 +28,10 @@ if not Doc.has_extension("b12_values"):
 # bot.nlu.reading reads them as ABSENT unless the words around them undo the denial.
 if not Doc.has_extension("b12_denials"):
     Doc.set_extension("b12_denials", default=None)
+# Red flags whose words were only part of a saying ("took my breath away"): named, so the
+# red-flag intent a classifier gave the message can be overruled, but nobody's finding.
+if not Doc.has_extension("b12_idiom_red_flags"):
+    Doc.set_extension("b12_idiom_red_flags", default=None)
 
 IDIOM_KEY = "_idiom"
 # A saying that stands for a finding ("dead on my feet": tiredness) has the key
@@ -129,7 +133,11 @@ class TargetMatcher:
             start += cue
             if fid in self.targets and start < end:
                 spans.append(Span(doc, start, end, label=self.label_of(fid), kb_id=fid))
-        spans = [s for s in spans if not any(a < s.end and s.start < b for a, b in idioms)]
+        in_idiom = [s for s in spans if any(a < s.end and s.start < b for a, b in idioms)]
+        doc._.b12_idiom_red_flags = tuple(
+            s.kb_id_ for s in in_idiom if self.targets[s.kb_id_].kind == "red_flag"
+        )
+        spans = [s for s in spans if s not in in_idiom]
         spans += said
         spans.sort(key=lambda s: KIND_PRIORITY.get(self.targets[s.kb_id_].kind, 9))
         kept = filter_spans(spans)

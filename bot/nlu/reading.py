@@ -95,12 +95,14 @@ class Analysis:
 
     ``notes`` says why a mention at (start, end) reports nobody's finding when ConText alone
     would not tell: ``"reference"`` (quoted or pasted reference text) or
-    ``"general_question"`` ("can low B12 cause chest pain?").
+    ``"general_question"`` ("can low B12 cause chest pain?"). ``idiom_red_flags`` are red
+    flags whose words were only part of a saying ("took my breath away").
     """
 
     extraction: Extraction
     value_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
     notes: dict[tuple[int, int], str] = field(default_factory=dict)
+    idiom_red_flags: tuple[str, ...] = ()
 
 
 def _lab_result(payload: dict[str, Any]) -> LabResult:
@@ -302,7 +304,7 @@ def analyse(text: Any, nlp=None) -> Analysis:
     result.duration_days, where = _symptom_duration(ours, spans)
     if where:
         spans_at["duration"] = where
-    return Analysis(result, spans_at, notes)
+    return Analysis(result, spans_at, notes, tuple(doc._.b12_idiom_red_flags or ()))
 
 
 def _set_values(

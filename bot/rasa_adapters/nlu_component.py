@@ -130,11 +130,12 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
 
     @staticmethod
     def _not_now_reasons(analysis, kinds: dict[str, str]) -> list[dict[str, str]]:
-        """Why each red flag the words name reports nothing now; empty when none is named
-        (the classifier's choice then stands) or when one of them is reported now."""
+        """Why each red flag the words name reports nothing now (a saying such as "took my
+        breath away" counts as named); empty when none is named (the classifier's choice
+        then stands) or when one of them is reported now."""
         from bot.nlu.entities import why_not_now
 
-        reasons = []
+        reasons = [{"red_flag": fid, "why": "idiom"} for fid in analysis.idiom_red_flags]
         for mention in analysis.extraction.mentions:
             if kinds.get(mention.id) != "red_flag":
                 continue

@@ -88,6 +88,7 @@ def test_an_emergency_about_someone_present_is_an_emergency(component, text):
         ("is fainting a sign of B12 deficiency?", "hypothetical"),
         ("I read that B12 deficiency can cause psychosis, is that true?", "reference"),
         ("the leaflet says 'go to A&E with chest pain'", "reference"),
+        ("I nearly wet myself laughing at that", "idiom"),
     ],
 )
 def test_a_red_flag_intent_without_a_red_flag_now_is_overruled(component, text, why):
