@@ -281,6 +281,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds per request")
     parser.add_argument("--sets", default=",".join(SET_NAMES))
     parser.add_argument("--data-dir", default=str(scorer.DATA))
+    parser.add_argument("--round", type=int, default=3, help="which blind round's files")
     parser.add_argument("--details", action="store_true", help="finding ids of each miss")
     parser.add_argument("--show-text", action="store_true", help="the text of each miss")
     parser.add_argument("--writer-as-family", action="store_true")
@@ -300,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.quiet:
             print(line, file=sys.stderr, flush=True)
 
-    cases = {name: scorer.load_set(name, args.data_dir) for name in args.sets}
+    cases = {name: scorer.load_set(name, args.data_dir, args.round) for name in args.sets}
     problems = [f"{name} {p}" for name, sets in cases.items()
                 for p in scorer.check_notation(sets, name)]
     if problems:
@@ -342,7 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             misses += score.misses
 
     sizes = ", ".join(f"{name} {len(sets)}" for name, sets in cases.items())
-    print(f"blind round 3 ({sizes} cases; offline {offline_seconds:.1f} s)")
+    print(f"blind round {args.round} ({sizes} cases; offline {offline_seconds:.1f} s)")
     print_table([("set", "figure", "value", "counts"), *rows])
     print_misses(misses, cases, args.details, args.show_text)
     errors = [f"  {score.set_name} {line}" for score in live for line in score.errors]

@@ -540,3 +540,13 @@ def test_crisis_lines_and_alert_levels():
     assert b.has_crisis_lines([{"custom": {"type": "b12_emergency", "message": "call 116 123"}}])
     assert not b.has_crisis_lines([{"text": "call 999"}])
     assert b.alert_levels([{"custom": {"type": "b12_emergency"}}, {"text": "x"}]) == ["emergency"]
+
+
+def test_later_rounds_spell_family_in_full_and_load_by_round(tmp_path) -> None:
+    assert b.parse_mention("family:pernicious_anaemia") == b.parse_mention("fam:pernicious_anaemia")
+    assert b.parse_mention("paresthesia?")[1] == Status.UNKNOWN.value
+    (tmp_path / "blind_r4_ordinary.yml").write_text(
+        "cases:\n  - {text: x, subject: self, mentions: [family:coeliac]}\n"
+    )
+    cases = b.load_set("ordinary", tmp_path, 4)
+    assert len(cases) == 1 and b.check_notation(cases, "ordinary") == []
