@@ -13,31 +13,17 @@ import pytest
 
 from bot.findings import Status
 from bot.knowledge import load_knowledge
-from bot.nlu.entities import extraction_to_entities, reports_red_flag_now
 from bot.nlu.lexicon import denial_rules
 from bot.nlu.reading import extract
 
+from .notation import found, red_flags_now
+
 
 def _found(text: str, with_person: bool = False) -> set[str]:
-    out = set()
-    for m in extract(text).mentions:
-        name = m.id
-        if m.past:
-            name = f"past:{name}"
-        elif m.status is Status.ABSENT:
-            name = f"{name}!"
-        elif m.status is Status.UNKNOWN:
-            name = f"{name}?"
-        if m.family:
-            name = f"fam:{name}"
-        out.add(name)
-        if with_person and m.person:
-            out.add(f"{name}@{m.person}")
-    return out
+    return found(text, with_person=with_person)
 
 
-def _red_flags_now(text: str) -> list[str]:
-    return reports_red_flag_now(extraction_to_entities(extract(text)))
+_red_flags_now = red_flags_now
 
 
 RED_FLAGS_NOW = [

@@ -13,25 +13,13 @@ import pytest
 from bot.findings import Status
 from bot.nlu.reading import extract
 
+from .notation import found
+
 
 def _found(text: str) -> set[str]:
-    """Findings in the eval-set notation: id, id! (absent), id? (unknown), past:id, fam:id,
-    and other:id for someone who is not a blood relative (a partner, a friend)."""
-    out = set()
-    for m in extract(text).mentions:
-        name = m.id
-        if m.past:
-            name = f"past:{name}"
-        elif m.status is Status.ABSENT:
-            name = f"{name}!"
-        elif m.status is Status.UNKNOWN:
-            name = f"{name}?"
-        if m.family:
-            name = f"fam:{name}"
-        elif m.person not in ("", "self", "he", "she", "they"):
-            name = f"other:{name}"
-        out.add(name)
-    return out
+    """Findings in the eval-set notation, with other:id for someone who is not a blood
+    relative (a partner, a friend)."""
+    return found(text, others=True)
 
 
 @pytest.mark.parametrize(

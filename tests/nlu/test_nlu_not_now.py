@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from bot.nlu import extract
-from bot.nlu.entities import extraction_to_entities, reports_red_flag_now
+
+from .notation import red_flags_now
 
 OTHERS_PAST = [
     "my husband fainted at church on Sunday, he's been checked and it was the heat",
@@ -99,8 +100,7 @@ PRESENT = [
 ]
 
 
-def _now(text: str) -> list[str]:
-    return reports_red_flag_now(extraction_to_entities(extract(text)))
+_now = red_flags_now
 
 
 @pytest.mark.parametrize("text", OTHERS_PAST)

@@ -12,26 +12,16 @@ from __future__ import annotations
 import pytest
 
 from bot.findings import Status
-from bot.nlu.entities import extraction_to_entities, reports_red_flag_now
 from bot.nlu.reading import extract
+
+from .notation import found, red_flags_now
 
 
 def _found(text: str) -> set[str]:
-    out = set()
-    for m in extract(text).mentions:
-        name = m.id
-        if m.past:
-            name = f"past:{name}"
-        elif m.status is Status.ABSENT:
-            name = f"{name}!"
-        elif m.status is Status.UNKNOWN:
-            name = f"{name}?"
-        out.add(name)
-    return out
+    return found(text, family=False)
 
 
-def _red_flags_now(text: str) -> list[str]:
-    return reports_red_flag_now(extraction_to_entities(extract(text)))
+_red_flags_now = red_flags_now
 
 
 REPORTED_NOW = [

@@ -13,27 +13,17 @@ import pytest
 
 from bot.findings import Status
 from bot.nlu.context_rules import expand_pattern, past_years
-from bot.nlu.entities import extraction_to_entities, reports_red_flag_now
 from bot.nlu.lexicon import idiom_rules
 from bot.nlu.reading import extract
 
+from .notation import found, red_flags_now
+
 
 def _found(text: str) -> set[str]:
-    out = set()
-    for m in extract(text).mentions:
-        if m.past:
-            out.add(f"past:{m.id}")
-        elif m.status is Status.ABSENT:
-            out.add(f"{m.id}!")
-        elif m.status is Status.UNKNOWN:
-            out.add(f"{m.id}?")
-        else:
-            out.add(m.id)
-    return out
+    return found(text, family=False)
 
 
-def _red_flags_now(text: str) -> list:
-    return reports_red_flag_now(extraction_to_entities(extract(text)))
+_red_flags_now = red_flags_now
 
 
 # ------------------------------------------------------------------ past times
