@@ -26,15 +26,11 @@ from actions.findings_io import (
 )
 from actions.texts import say
 from bot.findings import SELF, Status
-from bot.knowledge import load_knowledge
+from bot.nlu.entities import finding_kinds
 from bot.triage import red_flags
 from bot.who import settle
 
 DESCRIBED_EMERGENCY = "emergency_described"
-
-
-def red_flag_ids() -> frozenset[str]:
-    return frozenset(f.id for f in load_knowledge().by_kind("red_flag"))
 
 
 def described_emergency(tracker: Tracker, sync: Sync, dispatcher: CollectingDispatcher) -> None:
@@ -45,9 +41,10 @@ def described_emergency(tracker: Tracker, sync: Sync, dispatcher: CollectingDisp
     """
     latest = extraction_from_entities(message_entities({"parse_data": tracker.latest_message}))
     findings = sync.findings
+    kinds = finding_kinds()
     others_now = [
         m.person for m in latest.mentions
-        if m.id in red_flag_ids() and m.status is Status.PRESENT and not m.past
+        if kinds.get(m.id) == "red_flag" and m.status is Status.PRESENT and not m.past
         and not findings.checked.owns(m.person) and m.person not in (SELF, "family")
     ]
     if findings.subject is None and others_now:
