@@ -23,6 +23,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.findings import Extraction, Findings
+from bot.nlu.emergency_net import EMERGENCY_CHECK, EMERGENCY_SCREEN
 from bot.services import gives_emergency_number
 from bot.who import person_words, settle
 from bot.wording import alert_payload, text
@@ -137,7 +138,16 @@ def fold_messages(findings: Findings, messages: Iterable[dict[str, Any]]) -> Fin
         if findings.subject is None and extraction.subject:
             findings = settle(findings, extraction.subject)
         findings = findings.update(extraction)
+        if net_raised(event):
+            findings = findings.request_screen(EMERGENCY_SCREEN)
     return findings
+
+
+def net_raised(event: dict[str, Any]) -> bool:
+    """Whether the emergency net (bot/rasa_adapters/emergency_net.py) raised this message."""
+    parse_data = event.get("parse_data")
+    check = parse_data.get(EMERGENCY_CHECK) if isinstance(parse_data, dict) else None
+    return isinstance(check, dict) and check.get("raised") is True
 
 
 @dataclass

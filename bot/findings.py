@@ -305,6 +305,9 @@ class Findings:
     # Kept apart from the members' answers: "yes" to the checklist followed by "no" or
     # "not sure" to each item still means the person has something on it.
     positive_screens: frozenset[str] = frozenset()
+    # Screens asked for by the emergency net (bot.nlu.emergency_net): a message that read
+    # like an emergency without naming one. Asked before anything else (bot.questions).
+    requested_screens: frozenset[str] = frozenset()
     # Who the check is for; None until the conversation shows it (then the writer is
     # assumed for what they say of themselves, and nobody else's words are kept).
     subject: Subject | None = None
@@ -313,6 +316,18 @@ class Findings:
     # checked person's if the writer says the check is for that person.
     others: dict[str, dict[str, FindingState]] = field(default_factory=dict)
     others_ages: dict[str, int] = field(default_factory=dict)
+
+    def request_screen(self, group_id: str) -> Findings:
+        """These findings with the screen ``group_id`` to be asked next. A screen already
+        put to the person for another reason is asked once more (what they describe now
+        may be new); one the net already asked for is not asked again."""
+        if group_id in self.requested_screens:
+            return self
+        return replace(
+            self,
+            requested_screens=self.requested_screens | {group_id},
+            asked=self.asked - {group_id},
+        )
 
     @property
     def checked(self) -> Subject:
@@ -460,6 +475,10 @@ class Findings:
             **(
                 {"positive_screens": sorted(self.positive_screens)} if self.positive_screens else {}
             ),
+            **(
+                {"requested_screens": sorted(self.requested_screens)}
+                if self.requested_screens else {}
+            ),
             **({"subject": self.subject.to_dict()} if self.subject else {}),
             **(
                 {"others": {p: {k: v.to_dict() for k, v in sorted(states.items())}
@@ -503,6 +522,9 @@ class Findings:
             labs={str(k): LabResult.from_dict(v) for k, v in (data.get("labs") or {}).items()},
             asked=frozenset(str(q) for q in (data.get("asked") or [])),
             positive_screens=frozenset(str(g) for g in (data.get("positive_screens") or [])),
+            requested_screens=frozenset(
+                str(g) for g in (data.get("requested_screens") or [])
+            ),
             subject=Subject.from_dict(data.get("subject")),
             others={
                 str(p): {str(k): FindingState.from_dict(v) for k, v in states.items()}

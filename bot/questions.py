@@ -372,6 +372,24 @@ def _screen_questions(
     present = findings.present_ids()
     before: list[Question] = []
     after: list[Question] = []
+    grouped_done: set[str] = set()
+    for gid in sorted(findings.requested_screens):
+        group = plan.groups.get(gid)
+        if group is None or _asked(findings, gid) or gid in findings.positive_screens:
+            continue
+        # The emergency net's request: before every other question, as the message that
+        # raised it may be an emergency in words no rule knows.
+        before.append(
+            Question(
+                gid,
+                group.question,
+                "yes_no",
+                reason="A safety check, because what you wrote could describe something urgent.",
+                utility=EMERGENCY_SCREEN_UTILITY + 1.5,
+                red_flag=True,
+            )
+        )
+        grouped_done.update(group.members)
     for group in plan.groups.values():
         if not _asked(findings, group.id) and group.id not in findings.positive_screens:
             continue
@@ -379,7 +397,6 @@ def _screen_questions(
         pending.sort(key=lambda fid: not _triggers(kb, fid, present))  # linked ones first
         reason = "You said yes to one of these; this finds out which."
         before += [_flag_question(kb, fid, reason, EMERGENCY_SCREEN_UTILITY + 1) for fid in pending]
-    grouped_done: set[str] = set()
     for fid in plan.red_flags:
         if fid in grouped_done or not _open(findings, fid):
             continue

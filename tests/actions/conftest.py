@@ -85,6 +85,7 @@ class Conversation:
         entities: list[dict[str, Any]] | None = None,
         confidence: float = 1.0,
         ranking: list[dict[str, Any]] | None = None,
+        parse_extra: dict[str, Any] | None = None,
     ) -> None:
         from rasa.shared.core.events import ActionExecuted, UserUttered
 
@@ -95,6 +96,7 @@ class Conversation:
             "intent": {"name": intent, "confidence": confidence},
             "entities": entities or [],
             "intent_ranking": ranking or [{"name": intent, "confidence": confidence}],
+            **(parse_extra or {}),
         }
         self.tracker.update(
             UserUttered(
