@@ -193,3 +193,21 @@ def test_a_trained_model_calibrates_the_net_and_uses_it(tmp_path, monkeypatch):
     ), parse
     calm = asyncio.run(agent.parse_message("hello, what's the best way to fix a bike chain"))
     assert EMERGENCY_CHECK not in calm
+
+
+def test_the_faq_selector_runs_only_where_faq_is_near_the_top():
+    from bot.rasa_adapters.faq_selector import FaqResponseSelector
+
+    config = {**FaqResponseSelector.get_default_config(), "retrieval_intent": "faq"}
+    selector = FaqResponseSelector.__new__(FaqResponseSelector)
+    selector.component_config = config
+
+    def ranked(*names):
+        return Message(data={TEXT: "x", INTENT_RANKING_KEY: [{"name": n} for n in names]})
+
+    assert selector.may_be_a_question(ranked("faq", "inform"))
+    assert selector.may_be_a_question(ranked("report_red_flag", "inform", "faq"))
+    assert not selector.may_be_a_question(ranked("affirm", "inform", "deny", "faq"))
+    assert selector.may_be_a_question(Message(data={TEXT: "not classified"}))
+    skipped = selector.process([ranked("affirm", "deny", "inform")])[0]
+    assert skipped.get("response_selector") is None
