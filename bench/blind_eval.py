@@ -137,6 +137,7 @@ def live_rows(score: scorer.LiveScore) -> list[Row]:
             (name, "false announcements (b12_emergency), wrong cases", *_rate(score.announced)),
             (name, "  of which level emergency", *_rate(score.emergency_level)),
             (name, "final assessment emergency, wrong cases", *_rate(score.final_emergency)),
+            (name, "screening question asked by the emergency net", *_rate(score.screened)),
             (name, "failed cases", str(len(score.errors)), f"of {score.cases}"),
         ]
     return [
@@ -144,6 +145,8 @@ def live_rows(score: scorer.LiveScore) -> list[Row]:
         (name, "  with level emergency", *_rate(score.emergency_level)),
         (name, "final assessment emergency", *_rate(score.final_emergency)),
         (name, "crisis lines (crisis_lines: true)", *_rate(score.crisis_lines)),
+        (name, "screening question asked by the emergency net", *_rate(score.screened)),
+        (name, "announced or screened (the safe side)", *_rate(score.safe_side)),
         (name, "failed cases", str(len(score.errors)), f"of {score.cases}"),
     ]
 

@@ -33,7 +33,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.emergency_net import DEFAULT_K, EMERGENCY_CHECK, EmergencyNet, calibrate
-from bot.rasa_adapters.encoder_featurizer import FEATURIZER_NAME
+from bot.rasa_adapters.encoder_featurizer import DEFAULT_ALIAS, FEATURIZER_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +41,14 @@ _FILE = "emergency_net.npz"
 _META = "emergency_net.json"
 
 
-def sentence_embedding(message: Message) -> np.ndarray | None:
-    """The pretrained encoder's sentence embedding of the message's text, if any."""
+def sentence_embedding(message: Message, origin: str = DEFAULT_ALIAS) -> np.ndarray | None:
+    """The pretrained encoder's sentence embedding of the message's text, if any
+    (``origin``: the featurizer's alias in config.yml)."""
     for features in message.features:
         if (
             features.attribute == TEXT
             and features.type == "sentence"
-            and FEATURIZER_NAME in features.origin
+            and features.origin in (origin, FEATURIZER_NAME)
             and features.is_dense()
         ):
             return np.asarray(features.features, dtype=np.float32).reshape(-1)
@@ -62,6 +63,8 @@ class EmergencyNetComponent(GraphComponent):
     def get_default_config() -> dict[str, Any]:
         return {
             "red_flag_intent": "report_red_flag",
+            # The alias of the SentenceEncoderFeaturizer whose embedding the net reads.
+            "featurizer": DEFAULT_ALIAS,
             # Share of ordinary held-out training messages the net may raise.
             "false_alarm_rate": 0.02,
             "k": DEFAULT_K,
@@ -109,7 +112,7 @@ class EmergencyNetComponent(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         texts, vectors, flags = [], [], []
         for example in training_data.intent_examples:
-            vector = sentence_embedding(example)
+            vector = sentence_embedding(example, self.config["featurizer"])
             if vector is None:
                 continue
             texts.append(example.get(TEXT))
@@ -184,7 +187,7 @@ class EmergencyNetComponent(GraphComponent):
             return
         if any(e.get("entity") == "red_flag" for e in message.get(ENTITIES) or []):
             return  # the rules named a red flag and decided about it
-        vector = sentence_embedding(message)
+        vector = sentence_embedding(message, self.config["featurizer"])
         if vector is None:
             return
         reading = self.net.read(vector)

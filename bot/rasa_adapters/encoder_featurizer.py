@@ -34,6 +34,9 @@ from bot.encoder.files import EXPECTED_SHA256, NAME
 logger = logging.getLogger(__name__)
 
 FEATURIZER_NAME = "SentenceEncoderFeaturizer"
+# The features' origin unless config.yml names it otherwise; a classifier's
+# `featurizers` option selects them by this name.
+DEFAULT_ALIAS = "sentence_encoder"
 
 
 @DefaultV1Recipe.register(
@@ -50,6 +53,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     def get_default_config() -> dict[str, Any]:
         return {
             **DenseFeaturizer.get_default_config(),
+            "alias": DEFAULT_ALIAS,
             # Folder of the encoder's files; empty means the installed ones.
             "encoder_dir": None,
             "batch_size": 32,

@@ -850,6 +850,14 @@ def final_level(tracker: dict[str, Any]) -> str:
     return triage(Findings.from_dict(slots.get("findings"))).level
 
 
+def screen_requested(tracker: dict[str, Any]) -> bool:
+    """Whether the emergency net asked for the emergency screening question."""
+    from bot.findings import Findings
+
+    slots = tracker.get("slots") or {}
+    return "emergency_screen" in Findings.from_dict(slots.get("findings")).requested_screens
+
+
 @dataclass
 class LiveOutcome:
     announced: bool | None = None
@@ -857,6 +865,7 @@ class LiveOutcome:
     final_level: str | None = None
     crisis_lines: bool | None = None
     error: str | None = None
+    screened: bool | None = None  # the emergency net asked the screening question
 
     @property
     def final_emergency(self) -> bool | None:
@@ -897,6 +906,7 @@ def run_live_case(
             tracker = assistant.tracker(sender)
             if tracker is not None:
                 outcome.final_level = final(tracker)
+                outcome.screened = screen_requested(tracker)
         except (LiveError, KeyError, ValueError) as error:
             outcome.error = f"{label}: final assessment unreadable: {error}"
         return outcome
@@ -914,6 +924,9 @@ class LiveScore:
     emergency_level: Rate = field(default_factory=Rate)
     final_emergency: Rate = field(default_factory=Rate)
     crisis_lines: Rate = field(default_factory=Rate)
+    # Announced, or the emergency net asked the screening question (the safe side).
+    safe_side: Rate = field(default_factory=Rate)
+    screened: Rate = field(default_factory=Rate)
     errors: list[str] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)
 
@@ -944,6 +957,10 @@ def score_live(
             if outcome.announced == false_alarm:
                 category = "live: false announcement" if false_alarm else "live: not announced"
                 score.misses.append(Miss(set_name, index, category, ",".join(outcome.levels)))
+        if outcome.screened is not None:
+            score.screened.add(outcome.screened)
+            if outcome.announced is not None:
+                score.safe_side.add(bool(outcome.announced or outcome.screened))
         if outcome.final_emergency is not None:
             score.final_emergency.add(outcome.final_emergency)
             if outcome.final_emergency == false_alarm:

@@ -26,7 +26,7 @@ from bot.rasa_adapters.encoder_featurizer import SentenceEncoderFeaturizer  # no
 @pytest.fixture(scope="module")
 def featurizer() -> SentenceEncoderFeaturizer:
     return SentenceEncoderFeaturizer(
-        SentenceEncoderFeaturizer.get_default_config(), "SentenceEncoderFeaturizer0"
+        SentenceEncoderFeaturizer.get_default_config(), "run_SentenceEncoderFeaturizer0"
     )
 
 
