@@ -213,8 +213,9 @@ class Extraction:
     # "my dad, 80, can't walk"): a relation or pronoun as in Mention.person, or "self"
     # ("it's for me"). None when the message does not say.
     subject: str | None = None
-    # Whose age, sex and pregnancy the values below describe: keys "age", "sex",
-    # "pregnant", "breastfeeding"; values as Mention.person. A missing key is "".
+    # Whose age, sex, pregnancy and blood results the values below describe: keys "age",
+    # "sex", "pregnant", "breastfeeding", "labs"; values as Mention.person. A missing key
+    # is "".
     about: dict[str, str] = field(default_factory=dict)
     age: int | None = None
     age_hint: str | None = None
@@ -419,12 +420,13 @@ class Findings:
                 family[m.id] = _merge_state(family.get(m.id), FindingState(status))
                 continue
             items[m.id] = _merge_state(items.get(m.id), _own_state(m))
-        labs = dict(self.labs)
-        for lab in extraction.labs:
-            labs[lab.analyte] = lab
-
         def theirs(value_name: str) -> bool:
             return checked.owns(extraction.about.get(value_name, ""))
+
+        labs = dict(self.labs)
+        if theirs("labs"):  # a partner's or relative's result is never this person's
+            for lab in extraction.labs:
+                labs[lab.analyte] = lab
 
         age = extraction.age if extraction.age is not None and theirs("age") else None
         others_ages = dict(self.others_ages)

@@ -216,9 +216,16 @@ def extraction_to_entities(
                 {"days": extraction.duration_days},
             )
         )
+    labs_of = about.get("labs", "")
     for lab in extraction.labs:
         entities.append(
-            _entity("lab", lab.analyte, spans.get(f"lab:{lab.analyte}"), None, lab.to_dict())
+            _entity(
+                "lab",
+                lab.analyte,
+                spans.get(f"lab:{lab.analyte}"),
+                _about_role(labs_of),
+                _with_about(lab.to_dict(), labs_of),
+            )
         )
     error_spans = [v for k, v in spans.items() if k.startswith("lab_error:")]
     error_analytes = [k.split(":", 1)[1] for k in spans if k.startswith("lab_error:")]
@@ -310,8 +317,12 @@ def entities_to_extraction(entities: list[dict[str, Any]]) -> Extraction:
         elif name == "lab":
             if "error" in info:
                 result.lab_errors.append(str(info["error"]))
-            elif role is None and {"analyte", "value", "unit"} <= set(info):
+            elif (role is None or (about and not someone_elses)) and {
+                "analyte", "value", "unit"
+            } <= set(info):
                 result.labs.append(LabResult.from_dict(info))
+                if about:
+                    result.about["labs"] = about
         if about and name in VALUE_ABOUT and name in _read_values(result):
             result.about[VALUE_ABOUT[name]] = about
     return result

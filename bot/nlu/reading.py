@@ -149,22 +149,29 @@ def _pick(candidates: list[Candidate], subject: str | None) -> Candidate | None:
     return None
 
 
-def _implicit_subject(mentions: list[Mention], kinds: dict[str, str], ages: list[Candidate]):
-    """Someone else is the subject when the message reports their current symptom, red flag
-    or age ("my dad (80) can't walk", "my son, 14, is always exhausted") and no current
-    symptom or age of the writer's own: "I'm exhausted looking after my mum who can't walk"
-    and "my dad is 84 and I'm 50" say nothing of whom the check is for. A relative named only
-    with family history ("my mum had pernicious anaemia") is not the subject.
+def _implicit_subject(
+    mentions: list[Mention],
+    kinds: dict[str, str],
+    ages: list[Candidate],
+    labs: list[Candidate] = (),
+):
+    """Someone else is the subject when the message reports their current symptom, red flag,
+    age or blood result ("my dad (80) can't walk", "my son, 14, is always exhausted", "mum's
+    b12 came back 150") and no current symptom, age or result of the writer's own: "I'm
+    exhausted looking after my mum who can't walk" and "my dad is 84 and I'm 50" say nothing
+    of whom the check is for. A relative named only with family history ("my mum had
+    pernicious anaemia") is not the subject.
     """
     current = [
         m
         for m in mentions
         if m.status is Status.PRESENT and not m.past and kinds.get(m.id) in ("symptom", "red_flag")
     ]
-    if any(m.person == "self" for m in current) or any(p == "self" for _v, _w, p in ages):
+    own_values = [p for _v, _w, p in (*ages, *labs)]
+    if any(m.person == "self" for m in current) or "self" in own_values:
         return None
     found = [(m.start, m.person) for m in current]
-    found += [(where[0], person) for _v, where, person in ages]
+    found += [(where[0], person) for _v, where, person in (*ages, *labs)]
     others = sorted((start, p) for start, p in found if p not in (*OWN, "family"))
     return others[0][1] if others else None
 
@@ -280,7 +287,9 @@ def analyse(text: Any, nlp=None) -> Analysis:
             seen.add(key)
             result.mentions.append(mention)
     stated = stated_subject(cleaned)
-    subject = stated[0] if stated else _implicit_subject(result.mentions, kinds, values["age"])
+    subject = (
+        stated[0] if stated else _implicit_subject(result.mentions, kinds, values["age"], labs)
+    )
     result.subject = subject
     if stated:
         spans_at["subject"] = stated[1]
@@ -298,6 +307,8 @@ def analyse(text: Any, nlp=None) -> Analysis:
         try:
             result.labs.append(_lab_result(payload))
             spans_at[f"lab:{payload['analyte']}"] = where
+            if person not in OWN:
+                result.about["labs"] = subject or person
         except ValueError as error:
             result.lab_errors.append(str(error))
             spans_at[f"lab_error:{payload['analyte']}"] = where

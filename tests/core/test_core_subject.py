@@ -101,3 +101,19 @@ def test_while_it_is_unclear_who_is_checked_another_persons_words_wait_aside():
 def test_once_the_subject_is_known_nobody_elses_words_are_collected():
     findings = Findings(subject=DAD).update(said(Mention("fatigue", person="partner")))
     assert findings.others == {} and findings.items == {}
+
+
+def test_a_relatives_blood_result_is_stored_only_in_a_check_for_them():
+    """"mum's b12 came back 100" belongs to mum: in a check for her it is her result, in the
+    writer's own check it is nobody's, never the writer's."""
+    from bot.findings import Extraction, LabResult
+    from bot.who import settle
+
+    words = Extraction(
+        labs=[LabResult("b12_total", 100.0, "ng/L")], subject="mother", about={"labs": "mother"}
+    )
+    assert list(settle(Findings(), "mother").update(words).labs) == ["b12_total"]
+    assert settle(Findings(), "self").update(words).labs == {}
+    assert list(settle(Findings(), "self").update(Extraction(labs=words.labs)).labs) == [
+        "b12_total"
+    ]

@@ -164,3 +164,15 @@ def test_not_a_risk_factor_items_do_not_count():
 def test_family_history_counts_as_risk_factor_with_a_symptom():
     findings = make("fatigue").with_family("pernicious_anaemia", Status.PRESENT)
     assert triage(findings).rule_ids == ("symptom_and_risk_factor",)
+
+
+def test_an_emergency_described_without_a_named_red_flag_comes_with_crisis_lines():
+    """Suicidal crises are often put indirectly; when the words read as an emergency and no
+    red flag is named, the crisis lines come with the emergency advice."""
+    from bot.findings import Findings, Status
+    from bot.triage import triage
+
+    result = triage(Findings().with_item("emergency_described", Status.PRESENT))
+    assert result.level == "emergency"
+    assert result.crisis_lines and "116 123" in " ".join(result.crisis_lines)
+    assert not triage(Findings().with_item("chest_pain", Status.PRESENT)).crisis_lines

@@ -224,5 +224,12 @@ def test_labs_are_converted_by_the_core():
     assert labs["b12_active"].original == "active b12 was 30 pmol/l"
 
 
-def test_a_relatives_result_is_not_the_persons():
-    assert extract("my mum's b12 was 100").labs == []
+def test_a_relatives_result_is_theirs_and_says_so():
+    """"mum's b12 was 100" is mum's result: it makes her the subject and says whose it is,
+    so it is stored only when the check is for her (tests/core: test_core_subject)."""
+    extraction = extract("my mum's b12 was 100")
+    assert [lab.analyte for lab in extraction.labs] == ["b12_total"]
+    assert extraction.subject == "mother" and extraction.about["labs"] == "mother"
+    mixed = extract("my mum's b12 was 100 and my b12 was 300")
+    assert [(lab.analyte, lab.value) for lab in mixed.labs] == [("b12_total", 300.0)]
+    assert "labs" not in mixed.about
