@@ -45,6 +45,7 @@ class SentenceEncoder:
         if not pooling.get("pooling_mode_mean_tokens") or config.get("hidden_act") != "gelu":
             raise ValueError(f"{directory} is not a mean-pooled BERT encoder with GELU")
         self._erf = erf
+        self._threads: Any = None  # threadpoolctl's controller, made on first use
         self.dimension: int = int(config["hidden_size"])
         self._heads: int = int(config["num_attention_heads"])
         self._eps: float = float(config["layer_norm_eps"])
@@ -100,9 +101,27 @@ class SentenceEncoder:
 
     def embed(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """One unit-length row per text. Texts are batched by length so that little
-        time goes on padding; the rows come back in the order given."""
+        time goes on padding; the rows come back in the order given.
+
+        A single text (a live message) runs BLAS on one thread: for a few rows the threads'
+        hand-over costs more than it saves (bench/encoder_speed.py), and the other core
+        stays free for the rest of the turn and for other people's messages.
+        """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) == 1:
+            with self._one_thread():
+                return self._embed(texts, batch_size)
+        return self._embed(texts, batch_size)
+
+    def _one_thread(self):
+        if self._threads is None:
+            from threadpoolctl import ThreadpoolController
+
+            self._threads = ThreadpoolController()
+        return self._threads.limit(limits=1, user_api="blas")
+
+    def _embed(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
         encodings = self._tokenizer.encode_batch([t if t else " " for t in texts])
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)

@@ -65,7 +65,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def required_packages() -> list[str]:
-        return ["tokenizers", "safetensors"]
+        return ["tokenizers", "safetensors", "threadpoolctl"]
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
