@@ -20,6 +20,9 @@ from bot.nlu.persons import other_ages
 from bot.nlu.values import find_values
 
 SPAN_GROUP = "b12_targets"
+# Value spans that a time phrase may contain ("when I was pregnant", "while breastfeeding"):
+# a ConText phrase over one of them is kept, not pruned as an overlap.
+FRAMING_STATES = frozenset({"PREGNANCY", "BREASTFEEDING"})
 KIND_PRIORITY = {"red_flag": 0, "symptom": 1, "risk_factor": 2}
 
 if not Doc.has_extension("b12_values"):
@@ -358,7 +361,10 @@ class FastConText:
         from bot.nlu.context_rules import closes_clause
 
         targets = list(doc.spans[SPAN_GROUP]) if SPAN_GROUP in doc.spans else []
-        graph = ConTextGraph(prune_on_modifier_overlap=True)
+        # Modifiers that overlap a target are pruned below, as medspacy's option does,
+        # except over a state that can itself frame a time: "when I was pregnant I fainted"
+        # is a past episode however "pregnant" is read.
+        graph = ConTextGraph(prune_on_modifier_overlap=False)
         graph.targets = targets
         strings = self.nlp.vocab.strings
         matches = [
@@ -374,7 +380,26 @@ class FastConText:
             for match_id, start, end in matches
         ]
         graph.update_scopes()
+        # After the scopes are set, as medspacy prunes: a pruned phrase still ends others.
+        pruning = [t for t in targets if t.label_ not in FRAMING_STATES]
+        graph.modifiers = [
+            m
+            for m in graph.modifiers
+            if not any(
+                t.start < m.modifier_span[1] and m.modifier_span[0] < t.end for t in pruning
+            )
+        ]
         graph.apply_modifiers()
+        # The time phrase also dates the state it contains: "when I was pregnant" is not a
+        # pregnancy now.
+        for modifier in graph.modifiers:
+            if modifier.category != "HISTORICAL":
+                continue
+            start, end = modifier.modifier_span
+            for target in targets:
+                inside = target.start < end and start < target.end
+                if inside and target.label_ in FRAMING_STATES:
+                    graph.edges.append((target, modifier))
         for target, modifier in graph.edges:
             target._.modifiers += (modifier,)
         doc._.context_graph = graph

@@ -55,7 +55,29 @@ PAST_RED_FLAGS = [
     ("chest pain a while back, ECG was normal, sent home", {"past:chest_pain"}),
     ("passed out once at a gig, turned out I was dehydrated", {"past:fainting"}),
     ("fainted in the summer of 2018, nothing since", {"past:fainting"}),
+    # A state that frames the time: the phrase is kept though it contains the state's words.
+    ("when I was pregnant I fainted", {"past:fainting"}),
+    ("I fainted when I was pregnant with my second", {"past:fainting"}),
+    ("when i was breastfeeding i blacked out once", {"past:fainting"}),
 ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["when I was pregnant I fainted", "when I was pregnant with my son my feet tingled"],
+)
+def test_a_pregnancy_that_frames_a_past_episode_is_not_a_pregnancy_now(text: str) -> None:
+    assert extract(text).pregnant is None
+
+
+@pytest.mark.parametrize(
+    "text", ["I am pregnant and I fainted today", "pregnant and fainted this morning"]
+)
+def test_a_pregnancy_now_with_a_red_flag_now_is_both(text: str) -> None:
+    extraction = extract(text)
+    assert extraction.pregnant is Status.PRESENT
+    assert _red_flags_now(text)
+    assert "fainting" in _found(text)
 
 
 @pytest.mark.parametrize(("text", "expected"), PAST_RED_FLAGS)
