@@ -182,7 +182,8 @@ def _says_onset(sent: Span, index: int) -> bool:
     """Whether the word at ``index`` (a position in the doc) says a state began or goes on.
 
     "since", "for", "been", "now" and the like usually do ("vegan since 2015", "on metformin
-    for years", "still numb"), but not in "fine since", "nothing since", "back to normal now",
+    for years", "still numb"), but not in "fine since", "nothing since", "never since",
+    "never again", "back to normal now",
     "I've been fine", "turned out to be anxiety" or "took omeprazole for a month 5 years
     ago", where they tell that an episode ended.
     """
@@ -194,6 +195,9 @@ def _says_onset(sent: Span, index: int) -> bool:
     if token.norm_ not in _ONSET:
         return False
     if nxt in _NOT_ONSET_BEFORE.get(token.norm_, ()):
+        return False
+    # "never since", "not again", "never again": the episode did not come back.
+    if index > sent.start and doc[index - 1].norm_ in _NEGATIVE_WORDS:
         return False
     if token.norm_ in _AFTER_RESOLUTION:
         before = doc[max(sent.start, index - 3) : index]

@@ -59,6 +59,10 @@ PAST_RED_FLAGS = [
     ("when I was pregnant I fainted", {"past:fainting"}),
     ("I fainted when I was pregnant with my second", {"past:fainting"}),
     ("when i was breastfeeding i blacked out once", {"past:fainting"}),
+    # A negated return closes the episode: "never since", "not again".
+    ("I blacked out once at a gig back in 2015, never since", {"past:fainting"}),
+    ("had chest pain in 2020, never again", {"past:chest_pain"}),
+    ("fainted at Christmas, not since", {"past:fainting"}),
 ]
 
 
