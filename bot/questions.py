@@ -359,6 +359,12 @@ def _flag_question(kb: KnowledgeBase, fid: str, reason: str, utility: float) -> 
     return Question(flag.id, flag.question, "yes_no", reason=reason, utility=utility, red_flag=True)
 
 
+def _group_question(group: ScreenGroup, reason: str, utility: float) -> Question:
+    """A screen group's checklist as one yes / no / not sure question."""
+    return Question(group.id, group.question, "yes_no", reason=reason, utility=utility,
+                    red_flag=True)
+
+
 def _screen_questions(
     findings: Findings, kb: KnowledgeBase, plan: _Plan
 ) -> tuple[list[Question], list[Question]]:
@@ -379,16 +385,8 @@ def _screen_questions(
             continue
         # The emergency net's request: before every other question, as the message that
         # raised it may be an emergency in words no rule knows.
-        before.append(
-            Question(
-                gid,
-                group.question,
-                "yes_no",
-                reason="A safety check, because what you wrote could describe something urgent.",
-                utility=EMERGENCY_SCREEN_UTILITY + 1.5,
-                red_flag=True,
-            )
-        )
+        reason = "A safety check, because what you wrote could describe something urgent."
+        before.append(_group_question(group, reason, EMERGENCY_SCREEN_UTILITY + 1.5))
         grouped_done.update(group.members)
     for group in plan.groups.values():
         if not _asked(findings, group.id) and group.id not in findings.positive_screens:
@@ -412,16 +410,8 @@ def _screen_questions(
             pending = [m for m in group.members if _open(findings, m)]
             linked = sorted({t for m in pending for t in _triggers(kb, m, present)})
             if len(pending) >= 2:
-                target.append(
-                    Question(
-                        group.id,
-                        group.question,
-                        "yes_no",
-                        reason=f"Safety check because of: {', '.join(linked)}.",
-                        utility=utility + 0.5,
-                        red_flag=True,
-                    )
-                )
+                reason = f"Safety check because of: {', '.join(linked)}."
+                target.append(_group_question(group, reason, utility + 0.5))
                 continue
         target.append(
             _flag_question(kb, fid, f"Safety check because of: {', '.join(triggers)}.", utility)

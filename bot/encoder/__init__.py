@@ -1,10 +1,10 @@
 """Pretrained sentence representations, offline: all-MiniLM-L6-v2 run in NumPy.
 
 Sentences that mean the same land close together even when they share no word, which
-word and character counts cannot give. The language understanding uses them for the
-intent classifier and the FAQ selector (bot/rasa_adapters/encoder_featurizer.py) and for
-an independent emergency net (bot/nlu/emergency_net.py). Loading reads about 90 MB of
-weights, so it happens once per process, on first use, never at import.
+word and character counts cannot give. The language understanding adds them to every
+message (bot/rasa_adapters/encoder_featurizer.py) for an independent emergency net
+(bot/nlu/emergency_net.py). Loading reads about 90 MB of weights, so it happens once per
+process, on first use, never at import.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bot.encoder.files import EncoderFilesError, default_dir, require
 if TYPE_CHECKING:
     from bot.encoder.bert import SentenceEncoder
 
-__all__ = ["EncoderFilesError", "default_dir", "encoder", "SentenceEncoder"]
+__all__ = ["EncoderFilesError", "default_dir", "encoder"]
 
 
 @lru_cache(maxsize=2)
@@ -27,11 +27,3 @@ def encoder(directory: Path | None = None) -> SentenceEncoder:
     from bot.encoder.bert import SentenceEncoder
 
     return SentenceEncoder(require(directory))
-
-
-def __getattr__(name: str):  # the class without importing NumPy at package import
-    if name == "SentenceEncoder":
-        from bot.encoder.bert import SentenceEncoder
-
-        return SentenceEncoder
-    raise AttributeError(name)

@@ -65,9 +65,16 @@ def margin_scores(
     """The net's score of each row of ``vectors`` (unit rows, as the encoder gives)."""
     vectors = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
     # asarray, not astype: no copy of the (large) matrices when they are float32 already.
-    near_red = _top_k_mean(vectors @ np.asarray(exemplars, dtype=np.float32).T, k)
-    near_other = _top_k_mean(vectors @ np.asarray(contrasts, dtype=np.float32).T, k)
-    return near_red - near_other
+    return _margin(
+        vectors @ np.asarray(exemplars, dtype=np.float32).T,
+        vectors @ np.asarray(contrasts, dtype=np.float32).T,
+        k,
+    )
+
+
+def _margin(to_red: np.ndarray, to_other: np.ndarray, k: int) -> np.ndarray:
+    """The score from each row's similarities to the exemplars and to the contrasts."""
+    return _top_k_mean(to_red, k) - _top_k_mean(to_other, k)
 
 
 @dataclass(frozen=True)
@@ -149,6 +156,7 @@ class EmergencyNet:
 
     def read(self, vector: np.ndarray) -> NetReading:
         vector = np.asarray(vector, dtype=np.float32).reshape(1, -1)
-        score = float(margin_scores(vector, self.exemplars, self.contrasts, self.k)[0])
-        nearest = int(np.argmax(self.exemplars @ vector[0]))
+        to_red = vector @ self.exemplars.T  # once: for the score and for the nearest
+        score = float(_margin(to_red, vector @ self.contrasts.T, self.k)[0])
+        nearest = int(np.argmax(to_red[0]))
         return NetReading(score, self.threshold, self.exemplar_texts[nearest])

@@ -5,13 +5,14 @@
     - name: bot.rasa_adapters.encoder_featurizer.SentenceEncoderFeaturizer
 
 Adds one dense *sentence* feature (384 numbers, the mean-pooled all-MiniLM-L6-v2
-embedding) to each message's text. DIET here has no transformer layers, so its intent
-and the response selector's FAQ answer are read from sentence-level features; the
-encoder's per-word outputs would add nothing to them and cost memory in training, so
-none are added. Training data is embedded in length-sorted batches, a live message on
-its own. The weights are read from the installed files (``make setup``), never copied
-into the trained model; their checksum is part of this component's fingerprint, so
-different weights mean a retrained model.
+embedding, origin ``sentence_encoder``) to each message's text, for the emergency net.
+The classifiers name the featurizers they read (``featurizers:`` in config.yml) and leave
+this one out: as their input it lowered the cross-validated scores
+(docs/nlu-evaluation.md). No per-word features are added; nothing reads them. Training
+data is embedded in length-sorted batches, a live message on its own. The weights are
+read from the installed files (``make setup``), never copied into the trained model; their
+checksum is part of this component's fingerprint, so different weights mean a retrained
+model.
 """
 
 from __future__ import annotations
