@@ -144,6 +144,7 @@ def live_rows(score: scorer.LiveScore) -> list[Row]:
         (name, "announced (b12_emergency)", *_rate(score.announced)),
         (name, "  with level emergency", *_rate(score.emergency_level)),
         (name, "final assessment emergency", *_rate(score.final_emergency)),
+        (name, "final assessment at the labelled level or above", *_rate(score.final_at_label)),
         (name, "crisis lines (crisis_lines: true)", *_rate(score.crisis_lines)),
         (name, "screening question asked by the emergency net", *_rate(score.screened)),
         (name, "announced or screened (the safe side)", *_rate(score.safe_side)),

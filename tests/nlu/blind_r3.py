@@ -841,6 +841,19 @@ def has_crisis_lines(messages: Iterable[dict[str, Any]]) -> bool:
     return any(marker in text for marker in CRISIS_MARKERS)
 
 
+# Triage levels from the most to the least urgent.
+LEVELS = ("emergency", "urgent", "soon", "routine")
+
+
+def level_at_least(level: str | None, wanted: str) -> bool:
+    """Whether ``level`` is ``wanted`` or more urgent; an unknown label asks for an
+    emergency, as the sets' default is."""
+    if level not in LEVELS:
+        return False
+    rank = LEVELS.index(wanted) if wanted in LEVELS else 0
+    return LEVELS.index(level) <= rank
+
+
 def final_level(tracker: dict[str, Any]) -> str:
     """The triage level of the findings the conversation stored."""
     from bot.findings import Findings
@@ -923,6 +936,9 @@ class LiveScore:
     announced: Rate = field(default_factory=Rate)
     emergency_level: Rate = field(default_factory=Rate)
     final_emergency: Rate = field(default_factory=Rate)
+    # The final assessment at the level the case is labelled with, or a higher one (an
+    # urgent red flag assessed as urgent is right; as routine it is a miss).
+    final_at_label: Rate = field(default_factory=Rate)
     crisis_lines: Rate = field(default_factory=Rate)
     # Announced, or the emergency net asked the screening question (the safe side).
     safe_side: Rate = field(default_factory=Rate)
@@ -963,6 +979,9 @@ def score_live(
                 score.safe_side.add(bool(outcome.announced or outcome.screened))
         if outcome.final_emergency is not None:
             score.final_emergency.add(outcome.final_emergency)
+            if not false_alarm:
+                at_label = level_at_least(outcome.final_level, str(case.get("emergency", "")))
+                score.final_at_label.add(at_label)
             if outcome.final_emergency == false_alarm:
                 category = (
                     "live: final assessment emergency" if false_alarm

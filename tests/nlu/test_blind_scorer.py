@@ -480,11 +480,26 @@ def test_live_emergencies():
     assert (score.announced.hits, score.announced.total) == (3, 3)
     assert score.emergency_level.hits == 2
     assert (score.final_emergency.hits, score.final_emergency.total) == (2, 3)
+    assert (score.final_at_label.hits, score.final_at_label.total) == (2, 3)
     assert (score.crisis_lines.hits, score.crisis_lines.total) == (1, 1)
     assert [(x.index, x.category) for x in score.misses] == [
         (1, "live: final assessment urgent")
     ]
     assert len(set(assistant.senders)) == 3  # a fresh conversation per case
+
+
+def test_an_urgent_label_is_met_by_an_urgent_or_emergency_assessment():
+    cases = [dict(case, emergency="urgent") for case in EMERGENCIES]
+    assistant = FakeAssistant(
+        {"e0": [alert("urgent")], "e1": [alert("urgent")], "e2": [alert()]},
+        {"e0": {"level": "urgent"}, "e1": {"level": "routine"}, "e2": {"level": "emergency"}},
+    )
+    score = b.score_live("emergencies", cases, assistant, run_case=RUN)
+    assert (score.final_at_label.hits, score.final_at_label.total) == (2, 3)
+    assert score.final_emergency.hits == 1
+    assert b.level_at_least("soon", "urgent") is False
+    assert b.level_at_least("emergency", "urgent") is True
+    assert b.level_at_least(None, "urgent") is False
 
 
 def test_live_not_emergencies_counts_only_wrong_cases():
