@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -20,7 +21,7 @@ from actions.findings_io import (
     noted,
     sync_findings,
 )
-from actions.interview import QUESTION_SLOT, pending_question
+from actions.interview import FORM, QUESTION_SLOT, go_back, pending_question
 from actions.privacy import forget_conversation
 from actions.texts import say
 from bot import wording
@@ -29,6 +30,7 @@ from bot.findings import SELF, Findings
 from bot.labs import interpret
 from bot.messages import explain_why, lab_message, tests_message
 from bot.person_words import for_person
+from bot.questions import asks_to_go_back
 from bot.summary import render_html, render_text
 from bot.who import person_words, settle
 
@@ -39,6 +41,15 @@ def _is_empty(findings: Findings) -> bool:
 
 def _in_interview(tracker: Tracker) -> bool:
     return tracker.active_loop_name is not None
+
+
+def follow_up_buttons(tracker: Tracker, leave_out: str) -> list[dict[str, str]]:
+    """The other follow-ups after an assessment ("Why?", "Which tests?", "Summary for my
+    doctor"), so that using one never takes the others off the screen. None during
+    the interview: its question's buttons are the ones that matter then."""
+    if _in_interview(tracker) or not has_assessment(tracker):
+        return []
+    return [dict(b) for b in wording.wording("next_steps").buttons if b["payload"] != leave_out]
 
 
 def _pending_reason(tracker: Tracker, findings: Findings) -> str:
@@ -66,7 +77,10 @@ class ActionExplainWhy(Action):
         elif _is_empty(sync.findings) and not has_assessment(tracker):
             say(dispatcher, "not_yet_assessed")
         else:
-            dispatcher.utter_message(text=explain_why(assess(sync.findings)))
+            dispatcher.utter_message(
+                text=explain_why(assess(sync.findings)),
+                buttons=follow_up_buttons(tracker, "/ask_why"),
+            )
         return sync.events
 
 
@@ -80,7 +94,10 @@ class ActionTests(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         sync = sync_findings(tracker, dispatcher)
-        dispatcher.utter_message(text=tests_message(assess(sync.findings)))
+        dispatcher.utter_message(
+            text=tests_message(assess(sync.findings)),
+            buttons=follow_up_buttons(tracker, "/ask_tests"),
+        )
         return sync.events
 
 
@@ -147,12 +164,26 @@ class ActionCorrect(Action):
         sync = sync_findings(tracker, dispatcher)
         changes = describe_changes(sync.before, sync.findings)
         if not changes:
-            say(dispatcher, "correction_nothing")
-            return sync.events
+            return sync.events + self._go_back(dispatcher, tracker)
         dispatcher.utter_message(text=noted(sync.findings, changes, verb="updated"))
         events = list(sync.events)
         if has_assessment(tracker) and not _in_interview(tracker):
             events.extend(send_assessment(dispatcher, tracker, sync.findings))
+        return events
+
+    @staticmethod
+    def _go_back(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+        """A correction that names nothing ("change my last answer", "that was wrong",
+        the web chat's button) takes back the last interview answer and asks that
+        question again; after the assessment the interview reopens for it, and the
+        assessment is made again when it ends."""
+        text = (tracker.latest_message or {}).get("text") or ""
+        if not asks_to_go_back(text) and not tracker.get_slot("answer_history"):
+            say(dispatcher, "correction_nothing")
+            return []
+        events = go_back(tracker, dispatcher)
+        if events and not _in_interview(tracker):
+            events.append(FollowupAction(FORM))
         return events
 
 

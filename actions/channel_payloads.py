@@ -34,10 +34,14 @@ def utter_with_payload(
     tracker: Tracker,
     text: str,
     payload: dict[str, Any],
+    buttons: list[dict[str, str]] | None = None,
 ) -> None:
+    """Send ``text`` (and ``buttons``) with ``payload`` where the channel can carry it,
+    else the text alone: the text always says everything on its own."""
     channel = tracker.get_latest_input_channel()
     custom = custom_for_channel(channel, payload)
+    extra: dict[str, Any] = {"buttons": buttons} if buttons else {}
     if custom is None:
-        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=text, **extra)
     else:
-        dispatcher.utter_message(text=text, json_message=custom)
+        dispatcher.utter_message(text=text, json_message=custom, **extra)

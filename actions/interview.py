@@ -24,6 +24,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.channel_payloads import custom_for_channel
 from actions.config import interview_settings
 from actions.fallback import bad_input_response, looks_like_markup
 from actions.findings_io import (
@@ -31,6 +32,7 @@ from actions.findings_io import (
     as_float,
     as_str_list,
     describe_changes,
+    findings_slot,
     fold_messages,
     latest_intent,
     latest_text,
@@ -42,6 +44,8 @@ from actions.findings_io import noted as noted_text
 from actions.texts import say
 from bot import questions
 from bot.findings import Findings
+from bot.triage import red_flags
+from bot.who import settle
 
 FORM = "interview_form"
 ANSWER_SLOT = "interview_answer"
@@ -49,6 +53,10 @@ QUESTION_SLOT = "interview_question"
 ASKED_SLOT = "asked_questions"
 ATTEMPTS_SLOT = "interview_attempts"
 REQUESTED_SLOT = "requested_slot"
+HISTORY_SLOT = "answer_history"
+# How many earlier answers "change my last answer" can step back through.
+MAX_HISTORY = 20
+QUESTION_PAYLOAD = "b12_question"
 
 # Intents that are never an answer to a question: the form rejects them so a
 # rule can reply, then the form comes back to the pending question.
@@ -148,6 +156,7 @@ def question_buttons(question: Any) -> list[dict[str, str]]:
             {"title": "Not sure", "payload": "/unsure"},
         ]
     if kind == "number":
+        # The number itself is typed (the web chat shows a number box for it).
         return [{"title": "I'd rather not say", "payload": "/unsure"}]
     options = list(getattr(question, "options", None) or [])
     # The label goes back as the reply, so the press is read as that exact option.
@@ -199,10 +208,25 @@ class ValidateInterviewForm(Action):
                 or answer_from_message(pending, intent, text) is None  # "54" is an age
             )
         )
+        if (
+            phase == "answer"
+            and intent != "report_red_flag"
+            and pressed is None
+            and questions.asks_to_go_back(text)
+        ):
+            # "Go back" is understood here whatever intent it got ("help", "deny"...).
+            # Never a rejection, even with nothing to go back to: the form asks next.
+            return go_back(tracker, dispatcher) + [
+                SlotSet(ANSWER_SLOT, None),
+                SlotSet(REQUESTED_SLOT, ANSWER_SLOT),
+            ]
         if phase == "answer" and intent in NOT_ANSWERS and pressed is None and not garbled:
             return []
 
         sync = sync_findings(tracker, dispatcher)
+        chosen = chosen_subject(tracker)
+        if chosen is not None and sync.findings.subject is None:
+            set_findings(sync, settle(sync.findings, chosen), dispatcher)
         asked = list(state.asked)
         attempts = state.attempts
         if garbled:
@@ -224,6 +248,12 @@ class ValidateInterviewForm(Action):
             SlotSet(ATTEMPTS_SLOT, float(attempts)),
             SlotSet(ANSWER_SLOT, None),
         ]
+        if pending is not None and len(asked) > len(state.asked):
+            # The findings as they were when this question was asked, for "go back".
+            step = {"question": pending.id, "findings": sync.before.to_dict(),
+                    "asked": list(state.asked)}
+            history = [*answer_history(tracker), step][-MAX_HISTORY:]
+            events.append(SlotSet(HISTORY_SLOT, history))
         if following is None:
             return events + [SlotSet(QUESTION_SLOT, None), SlotSet(REQUESTED_SLOT, None)]
         if phase == "activation" and not asked and sync.before == Findings():
@@ -306,10 +336,11 @@ class ActionAskInterviewAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         state = InterviewState.from_tracker(tracker)
-        question = next_question(load_findings(tracker), state.asked)
+        findings = load_findings(tracker)
+        question = next_question(findings, state.asked)
         if question is None:
             return [SlotSet(QUESTION_SLOT, None)]
-        dispatcher.utter_message(text=question.text, buttons=question_buttons(question))
+        send_question(dispatcher, tracker, question, questions.progress(findings, len(state.asked)))
         events = [SlotSet(QUESTION_SLOT, question.id)]
         if question.id != state.pending:
             events.append(SlotSet(ATTEMPTS_SLOT, 0.0))
@@ -332,3 +363,104 @@ class ActionNoteFindings(Action):
         elif not sync.new_red_flags:
             say(dispatcher, "noted_nothing")
         return sync.events
+
+
+def send_question(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    question: Any,
+    where: questions.Progress,
+) -> None:
+    """Ask ``question`` with its buttons and where the person is in the interview.
+
+    A channel that takes our payloads (the web chat, REST) gets the progress and the
+    kind of answer expected as data, so the page can show a progress line and a
+    number box for the age; every other channel gets "Question 4 of about 10" as the
+    first line of the text.
+    """
+    text = questions.as_checklist(question.text)
+    payload = {
+        "type": QUESTION_PAYLOAD,
+        "id": question.id,
+        "kind": question.kind,
+        "progress": where.to_dict(),
+        "progress_text": where.words(),
+        "can_go_back": bool(answer_history(tracker)),
+    }
+    custom = custom_for_channel(tracker.get_latest_input_channel(), payload)
+    buttons = question_buttons(question)
+    if custom is None:
+        dispatcher.utter_message(text=f"{where.words()}\n\n{text}", buttons=buttons)
+    else:
+        dispatcher.utter_message(text=text, buttons=buttons, json_message=custom)
+
+
+def answer_history(tracker: Tracker) -> list[dict[str, Any]]:
+    """The interview's earlier steps, oldest first; corrupt entries are left out."""
+    raw = tracker.get_slot(HISTORY_SLOT)
+    if not isinstance(raw, list):
+        return []
+    return [
+        step for step in raw
+        if isinstance(step, dict) and isinstance(step.get("findings"), dict)
+        and isinstance(step.get("question"), str)
+    ]
+
+
+def _raised_since(before: Findings, now: Findings) -> bool:
+    """Whether a warning sign or a "yes" to a safety checklist came after ``before``."""
+    flags_then = {hit.id for hit in red_flags(before)}
+    flags_now = {hit.id for hit in red_flags(now)}
+    return bool(flags_now - flags_then) or bool(now.positive_screens - before.positive_screens)
+
+
+def go_back(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    """Put the last answered question back as it was before it was answered.
+
+    The findings return to what they were when that question was asked, so the core
+    asks it again and the assessment follows the new answer. An answer that raised a
+    warning sign is never taken back this way: emergency advice, once given, stands
+    until the person says the sign is not there ("no, I don't have chest pain").
+    Returns the slot events; says what happened.
+    """
+    history = answer_history(tracker)
+    if not history:
+        say(dispatcher, "go_back_nothing")
+        return []
+    step = history[-1]
+    try:
+        earlier = Findings.from_dict(step["findings"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        say(dispatcher, "go_back_nothing")
+        return [SlotSet(HISTORY_SLOT, history[:-1])]
+    if _raised_since(earlier, load_findings(tracker)):
+        say(dispatcher, "go_back_safety")
+        return []
+    say(dispatcher, "go_back_done")
+    return [
+        findings_slot(earlier),
+        SlotSet(ASKED_SLOT, as_str_list(step.get("asked"))),
+        SlotSet(QUESTION_SLOT, None),
+        SlotSet(ATTEMPTS_SLOT, 0.0),
+        SlotSet(ANSWER_SLOT, None),
+        SlotSet(HISTORY_SLOT, history[:-1]),
+    ]
+
+
+def chosen_subject(tracker: Tracker) -> str | None:
+    """Whom the check is for, when the person chose it with a button ("Check for me",
+    "For my mum"): the ``subject`` value of a ``/start_check{"subject": ...}`` payload.
+
+    Payload entities come from Rasa's own payload reader rather than the language
+    understanding, so the findings' reader leaves them out; the choice is taken here.
+    bot/channels/turns.py lets only "self" and the relation keys of people.yml through.
+    """
+    latest = tracker.latest_message or {}
+    if latest_intent(tracker) != "start_check":
+        return None
+    for entity in latest.get("entities") or []:
+        if isinstance(entity, dict) and entity.get("entity") == "subject":
+            value = entity.get("value")
+            if isinstance(value, str) and value:
+                return value
+    return None

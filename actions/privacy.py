@@ -24,6 +24,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.channel_payloads import utter_with_payload
 from actions.findings_io import (
     ANNOUNCED_SLOT,
     ASSESSMENT_SLOT,
@@ -37,10 +38,12 @@ from actions.interview import (
     ANSWER_SLOT,
     ASKED_SLOT,
     ATTEMPTS_SLOT,
+    HISTORY_SLOT,
     QUESTION_SLOT,
     REQUESTED_SLOT,
 )
 from actions.texts import say
+from bot import wording
 from bot.findings import Findings
 
 if TYPE_CHECKING:
@@ -53,8 +56,12 @@ RECORD_SLOT = "record_id"
 # What the opening of this session said, for the rules about the first reply
 # (a bare "yes" answers the consent question only if it was asked).
 OPENING_SLOT = "opening"
+OPENING_FRESH = "fresh"
 OPENING_ASKED = "asked_consent"
 OPENING_KNOWN = "consent_known"
+# The mark the web chat reads to forget the conversation it keeps in the tab.
+DELETED_PAYLOAD = "b12_deleted"
+CONSENT_ANSWERED = "b12_consent_answered"
 YES = "yes"
 NO = "no"
 _RECORD_ID = re.compile(r"[0-9a-f]{32}")
@@ -213,8 +220,15 @@ def forget_conversation(tracker: Tracker) -> list[dict[str, Any]]:
         SlotSet(QUESTION_SLOT, None),
         SlotSet(ATTEMPTS_SLOT, 0.0),
         SlotSet(ANSWER_SLOT, None),
+        SlotSet(HISTORY_SLOT, None),
         SlotSet(INGESTED_SLOT, max(known) if known else None),
     ]
+
+
+def answered(dispatcher: CollectingDispatcher, tracker: Tracker, key: str) -> None:
+    """Say ``key`` marked as the answer to "keep these results?", so the web chat takes
+    that question's buttons away whichever way it was answered (button or words)."""
+    utter_with_payload(dispatcher, tracker, wording.text(key), {"type": CONSENT_ANSWERED})
 
 
 def _nothing_under_way(tracker: Tracker) -> bool:
@@ -238,11 +252,15 @@ class ActionGiveConsent(Action):
         sync = sync_findings(tracker, dispatcher)
         events = list(sync.events)
         if has_consent(tracker):
-            say(dispatcher, "consent_already")
+            answered(dispatcher, tracker, "consent_already")
             return events
         record_id = record_id_of(tracker) or new_record_id()
-        events += [SlotSet(CONSENT_SLOT, YES), SlotSet(RECORD_SLOT, record_id)]
-        say(dispatcher, "consent_given")
+        events += [
+            SlotSet(CONSENT_SLOT, YES),
+            SlotSet(RECORD_SLOT, record_id),
+            SlotSet(OPENING_SLOT, OPENING_KNOWN),
+        ]
+        answered(dispatcher, tracker, "consent_given")
         assessment = tracker.get_slot(ASSESSMENT_SLOT)
         if isinstance(assessment, dict):
             # Consent given after an assessment keeps that assessment too.
@@ -263,17 +281,17 @@ class ActionRefuseConsent(Action):
     ) -> list[dict[str, Any]]:
         sync = sync_findings(tracker, dispatcher)
         events = list(sync.events)
-        events.append(SlotSet(CONSENT_SLOT, NO))
+        events += [SlotSet(CONSENT_SLOT, NO), SlotSet(OPENING_SLOT, OPENING_KNOWN)]
         if not has_consent(tracker) and record_id_of(tracker) is None:
-            say(dispatcher, "consent_refused")
+            answered(dispatcher, tracker, "consent_refused")
         else:
             try:
                 erase_kept(tracker)
             except StoreFailed:
                 # The record id stays, so that "delete my data" can try again.
-                say(dispatcher, "consent_withdrawn_not_erased")
+                answered(dispatcher, tracker, "consent_withdrawn_not_erased")
                 return events
-            say(dispatcher, "consent_withdrawn")
+            answered(dispatcher, tracker, "consent_withdrawn")
             events.append(SlotSet(RECORD_SLOT, None))
         if _nothing_under_way(tracker) and not sync.new_red_flags:
             say(dispatcher, "consent_invite")
@@ -297,15 +315,20 @@ class ActionDeleteMyData(Action):
     ) -> list[dict[str, Any]]:
         try:
             erase_kept(tracker)
-            say(dispatcher, "data_deleted")
+            key = "data_deleted"
         except StoreFailed:
             # The conversation goes anyway (the tracker store erases it), which
             # also loses the only link to the record; the record id is logged
             # (it is random and says nothing about the person) so an operator
             # can remove the record before the retention purge does.
             logger.error("A kept record could not be erased on request: %s", record_id_of(tracker))
-            say(dispatcher, "delete_failed")
+            key = "delete_failed"
+        # The web chat keeps the transcript and the session id in the tab; this mark
+        # makes it forget both and open a new, empty conversation.
+        words = wording.text(key)
+        utter_with_payload(dispatcher, tracker, words, {"type": DELETED_PAYLOAD, "text": words})
         return forget_conversation(tracker) + [
             SlotSet(CONSENT_SLOT, None),
             SlotSet(RECORD_SLOT, None),
+            SlotSet(OPENING_SLOT, OPENING_FRESH),
         ]

@@ -1,5 +1,9 @@
-"""Session start: the opening message, the consent question, and what a
-returning person finds kept."""
+"""Session start: the opening message and what a returning person finds kept.
+
+The question whether to keep answers is not asked here: a person who has seen
+nothing yet cannot judge it, and a question under the greeting is lost as soon
+as they start typing. It comes with the first assessment (actions/assessment.py).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.findings_io import load_findings
-from actions.privacy import OPENING_ASKED, OPENING_KNOWN, OPENING_SLOT, has_consent
+from actions.privacy import OPENING_FRESH, OPENING_KNOWN, OPENING_SLOT, has_consent
 from actions.texts import say
 from bot.findings import Findings
 
@@ -26,7 +30,7 @@ def _carry_over(domain: DomainDict) -> bool:
 
 class ActionSessionStart(Action):
     """Opens every session with what the assistant does, what to do in an
-    emergency, and whether to keep the person's answers.
+    emergency, and whom the check is for.
 
     Only someone who said yes to keeping their answers finds them again in a
     new session (and is welcomed back); everyone else starts fresh.
@@ -48,10 +52,10 @@ class ActionSessionStart(Action):
             say(dispatcher, "welcome_back")
         else:
             say(dispatcher, "opening")
-            say(dispatcher, "consent_kept" if keep else "consent_question")
-        # The rules read this to tell a reply to the consent question from a
-        # "yes" or "no" to something else.
-        events.append(SlotSet(OPENING_SLOT, OPENING_KNOWN if keep else OPENING_ASKED))
+            if keep:
+                say(dispatcher, "consent_kept")
+        # The rules read this: a greeting right after the opening adds nothing.
+        events.append(SlotSet(OPENING_SLOT, OPENING_KNOWN if keep else OPENING_FRESH))
         events.append(ActionExecuted("action_listen"))
         return events
 
@@ -60,10 +64,8 @@ class ActionGreetingAfterOpening(Action):
     """Says nothing: the opening has just greeted the person.
 
     The web chat sends a greeting silently when a conversation opens; a second
-    hello right under the opening would only push the consent question out of
-    view. A rule runs this for a greeting that is the first reply to an opening,
-    and the next rules still read a plain "yes" or "no" after it as the answer
-    to the consent question.
+    hello right under the opening would only push its buttons out of view. A
+    rule runs this for a greeting that is the first reply to an opening.
     """
 
     def name(self) -> str:

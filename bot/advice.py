@@ -18,6 +18,10 @@ from bot.labs import lab_bands as compute_lab_bands
 from bot.scoring import score
 from bot.triage import triage
 
+# Entries of tests.yml that say when to have the tests rather than name one: shown as
+# advice next to the tests, never in their list.
+BEFORE_TESTING = frozenset({"blood_before_supplements"})
+
 
 @dataclass(frozen=True)
 class TestAdvice:

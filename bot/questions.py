@@ -32,6 +32,7 @@ re-triaging a copy of the findings per candidate.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -732,3 +733,107 @@ def _apply_group(findings: Findings, group: ScreenGroup, status: Status) -> Find
             items.setdefault(fid, FindingState(Status.UNKNOWN))  # answered "not sure"
         updated = replace(findings, items=items)
     return replace(updated, asked=findings.asked | asked)
+
+
+# ---------------------------------------------------------------------------- presentation
+
+
+_CHECKLIST = re.compile(
+    r"^(?P<head>.*?\b(?:any|either) of these)\s*:\s*(?P<items>.+?)\s*\?$", re.S
+)
+CHECKLIST_MIN_ITEMS = 3
+
+
+def as_checklist(text: str) -> str:
+    """A "have you had any of these: a; b; c?" question as its lead-in and one line per item.
+
+    Nine warning signs in one sentence are hard to read on a phone and easy to skim
+    past; as lines, each is seen. Every channel shows the lines as they are (the web
+    chat as a list), so the same text serves all of them. Shorter questions stay as
+    they are written.
+    """
+    match = _CHECKLIST.match(text.strip())
+    if match is None:
+        return text
+    items = [item.strip() for item in match.group("items").split(";") if item.strip()]
+    if len(items) < CHECKLIST_MIN_ITEMS:
+        return text
+    return f"{match.group('head').strip()}?\n\n" + "\n".join(f"- {item}" for item in items)
+
+
+_GO_BACK = re.compile(
+    r"^\s*(?:please\s+|oops,?\s+|sorry,?\s+|wait,?\s+)*"
+    r"(?:go\s+back(?:\s+(?:one|a)\s+(?:question|step))?"
+    r"|(?:go\s+)?back\s+to\s+the\s+(?:last|previous)\s+question"
+    r"|(?:the\s+)?previous\s+question"
+    r"|undo(?:\s+(?:my|that|the)\s+(?:last\s+)?answer)?"
+    r"|(?:i\s+(?:want|need)\s+to\s+|let\s+me\s+|can\s+i\s+)?change\s+(?:my|that|the)\s+"
+    r"(?:last|previous)\s+answer)"
+    r"(?:\s+please)?\s*[.!?]*\s*$",
+    re.I,
+)
+
+
+def asks_to_go_back(text: str) -> bool:
+    """Whether a reply asks for the previous question again ("go back", "change my last
+    answer"), whatever intent the classifier gave it.
+
+    Only whole requests count: "go back to the beginning" is starting over, and "my
+    back hurts" is a symptom.
+    """
+    return bool(_GO_BACK.match(text or ""))
+
+
+# ---------------------------------------------------------------------------- progress
+
+# Enough for every question the core can ask in one interview, with room for the screens
+# it asks beyond its limit; the loop below never runs longer.
+_MAX_SIMULATED = 40
+
+
+def _likely_answer(question: Question) -> str:
+    """The answer used to look ahead: "no" to a yes/no question (most people say no to
+    most symptoms), "not sure" otherwise, which every other kind accepts."""
+    return "no" if question.kind == "yes_no" else "unsure"
+
+
+def questions_left(findings: Findings) -> int:
+    """The core's own estimate of how many questions are left, the next one included.
+
+    It plays the interview forward with the likeliest answer to each question until the
+    core would stop, so the count follows the same rules as the questions themselves
+    (screens first, the question limit, the stop rules). A "yes" can add safety
+    questions, so it is an estimate: the chat says "about".
+    """
+    count = 0
+    current = findings
+    while count < _MAX_SIMULATED:
+        question = next_question(current)
+        if question is None:
+            break
+        count += 1
+        try:
+            current = apply_answer(current, question.id, _likely_answer(question))
+        except InputError:
+            current = _mark(current, question.id)
+    return count
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the person is in the interview: "Question 4 of about 10"."""
+
+    number: int
+    about: int
+
+    def words(self) -> str:
+        return f"Question {self.number} of about {max(self.about, self.number)}"
+
+    def to_dict(self) -> dict[str, int]:
+        return {"number": self.number, "about": self.about}
+
+
+def progress(findings: Findings, answered: int) -> Progress:
+    """Progress for the question about to be asked, after ``answered`` answers."""
+    number = answered + 1
+    return Progress(number=number, about=answered + max(1, questions_left(findings)))

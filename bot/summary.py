@@ -2,20 +2,32 @@
 
 It lists what was asked and answered, including "no" and "not sure", because a
 clinician needs to know what was ruled out as much as what was reported. The
-HTML is a single self-contained page: inline CSS, no scripts, no external
-files, every piece of text escaped (people's own words end up in it).
+HTML is a single self-contained page: inline CSS, one fixed inline script (the
+Print button, allowed by its hash), no external files, every piece of text
+escaped (people's own words end up in it).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from dataclasses import dataclass
 from html import escape
 
+from bot.advice import BEFORE_TESTING
 from bot.assessment import Assessment
 from bot.findings import Findings, Status
 from bot.knowledge import load_knowledge
 
 MEDICINE_CATEGORIES = ("medicine", "recreational")
+# References to the project's own files belong to its reviewers, not to a doctor.
+_FILE_REFERENCE = re.compile(r"\s*(?:\(see docs/[^)]*\)|;\s*docs/[\w./-]+)")
+WEIGHTS_EXPLAINED = (
+    "Weights are changes in log-odds (the natural log of the odds of deficiency) from the "
+    "starting estimate: +0.69 doubles the odds, -0.69 halves them; they add up to the "
+    "final estimate, with linked findings capped together."
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,20 @@ def _status_lines(groups: dict[str, list[str]], empty: str) -> tuple[str, ...]:
     return tuple(lines) or (empty,)
 
 
+def _source(source: str) -> str:
+    return _FILE_REFERENCE.sub("", source).strip()
+
+
+def _family_lines(findings: Findings) -> tuple[str, ...]:
+    """Family history as answered; "not sure" is an answer and is said as one."""
+    lines = tuple(
+        f"{_label(fid)}: {_yes_no(state.status)}" for fid, state in sorted(findings.family.items())
+    )
+    if lines:
+        return lines
+    return ("Not sure",) if "family_history" in findings.asked else ("Not asked",)
+
+
 def _yes_no(status: Status) -> str:
     return {Status.PRESENT: "yes", Status.ABSENT: "no", Status.UNKNOWN: "not known"}[status]
 
@@ -86,10 +112,6 @@ def _sections(findings: Findings, assessment: Assessment) -> list[_Section]:
     ]
     if findings.duration_days is not None:
         about.append(f"Symptoms for about {findings.duration_days} days")
-    family = []
-    for fid, state in sorted(findings.family.items()):
-        label = _label(fid)
-        family.append(f"{label}: {_yes_no(state.status)}")
     labs = []
     for reading in assessment.labs:
         shown = reading.original or f"{reading.value:g} {reading.unit}"
@@ -106,11 +128,12 @@ def _sections(findings: Findings, assessment: Assessment) -> list[_Section]:
         f"({score.probability:.0%}; starting estimate {score.prior:.0%} from {basis})",
     ]
     likelihood += [
-        f"For: {f.label} (log-odds {f.log_odds:+.2f}; {f.source})" for f in score.supporting
+        f"For: {f.label} (weight {f.log_odds:+.2f}; {_source(f.source)})" for f in score.supporting
     ]
     likelihood += [
-        f"Against: {f.label} (log-odds {f.log_odds:+.2f}; {f.source})" for f in score.against
+        f"Against: {f.label} (weight {f.log_odds:+.2f}; {_source(f.source)})" for f in score.against
     ]
+    likelihood.append(WEIGHTS_EXPLAINED)
     flags = [f"{hit.label} ({hit.urgency})" for hit in assessment.red_flags]
     red_flag_answers = _grouped(findings, ("red_flag",), None)
     return [
@@ -137,12 +160,20 @@ def _sections(findings: Findings, assessment: Assessment) -> list[_Section]:
                 _grouped(findings, ("risk_factor",), MEDICINE_CATEGORIES), "None recorded"
             ),
         ),
-        _Section("Family history", tuple(family) or ("Not asked",)),
+        _Section("Family history", _family_lines(findings)),
         _Section("Blood results", tuple(labs) or ("None given",)),
         _Section("Likelihood and reasons", tuple(likelihood)),
         _Section(
             "Tests to ask about",
-            tuple(f"{t.name}: {t.reason}" for t in assessment.tests) or ("None suggested",),
+            tuple(
+                f"{t.name}: {t.reason}" for t in assessment.tests if t.id not in BEFORE_TESTING
+            )
+            or ("None suggested",),
+        ),
+        *(
+            [_Section("Before testing", tuple(f"{t.name}. {t.reason}" for t in timing))]
+            if (timing := [t for t in assessment.tests if t.id in BEFORE_TESTING])
+            else []
         ),
         _Section(
             "About this report",
@@ -164,13 +195,17 @@ def _heading(assessment: Assessment) -> str:
 
 
 def render_text(findings: Findings, assessment: Assessment) -> str:
-    """Plain-text report (email, print, or copy into a GP's online form)."""
+    """Plain-text report (email, print, or copy into a GP's online form).
+
+    Headings end with a colon and every item is a line starting with "- ", so it
+    reads the same in a chat app, a text message, an email or a GP's web form, with
+    no rulers or indentation that a narrow screen would break.
+    """
     date = f"{assessment.generated_at:%d %B %Y}"
-    out = [f"{_heading(assessment)} ({date})", "=" * 60, ""]
+    out = [f"{_heading(assessment)} ({date})", ""]
     for section in _sections(findings, assessment):
-        out.append(section.title)
-        out.append("-" * len(section.title))
-        out += [f"  {line}" for line in section.lines]
+        out.append(f"{section.title}:")
+        out += [f"- {line.strip()}" for line in section.lines]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -187,9 +222,27 @@ h2 { font-size: 1.1rem; border-bottom: 1px solid #999; margin-top: 1.4rem; }
 .level-routine { border-color: #1a5fb4; background: #e8f0fb; }
 .level-self_care { border-color: #2e7d32; background: #e9f5ea; }
 ul { padding-left: 1.2rem; }
+.print-row { margin: 1rem 0; }
+.print-row button { font: inherit; padding: 0.5rem 1.2rem; border: 2px solid #1a5fb4;
+                    background: #1a5fb4; color: #fff; border-radius: 0.4rem; cursor: pointer; }
+.print-hint { color: #333; }
 .disclaimer { font-size: 0.9rem; color: #333; }
-@media print { body { margin: 0; max-width: none; } .level { break-inside: avoid; } }
+@media print { body { margin: 0; max-width: none; } .level { break-inside: avoid; }
+               .print-row { display: none; } }
 """.strip()
+
+
+# The page's one script: it shows the Print button and makes it print. The page is
+# served sandboxed (bot/rasa_adapters/webchat.py); where scripts are not allowed the
+# button stays hidden and the hint next to it says how to print.
+PRINT_SCRIPT = (
+    'var b=document.getElementById("print");b.hidden=false;'
+    'document.getElementById("print-hint").hidden=true;'
+    'b.addEventListener("click",function(){window.print();});'
+)
+PRINT_SCRIPT_HASH = "sha256-" + base64.b64encode(
+    hashlib.sha256(PRINT_SCRIPT.encode("utf-8")).digest()
+).decode("ascii")
 
 
 def render_html(findings: Findings, assessment: Assessment) -> str:
@@ -204,6 +257,9 @@ def render_html(findings: Findings, assessment: Assessment) -> str:
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{escape(_heading(assessment))}</h1>",
         f'<p class="date">{date}</p>',
+        '<p class="print-row"><button type="button" id="print" hidden>Print this summary'
+        '</button> <span class="print-hint" id="print-hint">To print it or save it as a '
+        "PDF, use your browser's Print command (Ctrl+P, or \u2318P on a Mac).</span></p>",
         f'<p class="level level-{escape(level)}">{escape(assessment.triage.title)}</p>',
     ]
     for section in _sections(findings, assessment):
@@ -212,5 +268,6 @@ def render_html(findings: Findings, assessment: Assessment) -> str:
         parts.append(f"<ul{css}>")
         parts += [f"<li>{escape(line.strip())}</li>" for line in section.lines]
         parts.append("</ul>")
+    parts.append(f"<script>{PRINT_SCRIPT}</script>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -30,9 +30,26 @@ logger = logging.getLogger(__name__)
 # domain, the actions' texts and the web page.
 BUTTON_INTENTS = frozenset({
     "affirm", "deny", "unsure", "greet", "start_check", "ask_why", "ask_tests",
-    "request_summary", "give_consent", "refuse_consent", "out_of_scope",
+    "request_summary", "give_consent", "refuse_consent", "out_of_scope", "delete_my_data",
+    "correct",
 })
 _INTENT_PAYLOAD = re.compile(r"^/(\w+)$")
+# The one payload with a value: "a check for my mum" from the opening's buttons and the
+# web chat's "who is it for?" choice. Only "self" or a relation key of people.yml passes.
+_CHECK_FOR = re.compile(r'^/start_check\{"subject":\s?"([a-z_]+)"\}$')
+
+
+def _check_for(text: str) -> str | None:
+    """The payload for a check for someone, normalised, when ``text`` is a valid one."""
+    found = _CHECK_FOR.match(text)
+    if found is None:
+        return None
+    from bot.people import load_people
+
+    person = found.group(1)
+    if person != "self" and person not in load_people().relations:
+        return None
+    return f'/start_check{{"subject": "{person}"}}'
 
 
 def as_sent(text: str) -> str:
@@ -42,6 +59,9 @@ def as_sent(text: str) -> str:
     found = _INTENT_PAYLOAD.match(text.strip())
     if found and found.group(1) in BUTTON_INTENTS:
         return text.strip()
+    check_for = _check_for(text.strip())
+    if check_for is not None:
+        return check_for
     return text.lstrip("/ ")
 
 

@@ -29,14 +29,21 @@ def test_the_assessment_is_plain_text_with_the_full_assessment_attached(convo):
     findings = _vegan_with_symptoms()
     turn = _assess(convo, findings)
     first = turn.responses[0]
-    assert first["text"] == short_summary(assess(findings))
+    assert first["text"].startswith(short_summary(assess(findings)) + "\n\n")
+    assert first["text"].endswith("or for a summary for your doctor.")
     assert first["custom"]["type"] == "b12_assessment"
     sent = first["custom"]["assessment"]
     assert sent["triage"]["level"] == assess(findings).triage.level
     assert convo.slot("assessment") == sent
-    # Then the ways to go on, as buttons.
-    payloads = [b["payload"] for b in turn.responses[1]["buttons"]]
+    # The ways to go on, as buttons of the same message (one row, on the web chat's card).
+    payloads = [b["payload"] for b in first["buttons"]]
     assert payloads == ["/ask_why", "/ask_tests", "/request_summary"]
+    # Then, the first time, whether to keep these results.
+    question = turn.responses[1]
+    assert "keep these results" in question["text"]
+    assert [b["payload"] for b in question["buttons"]] == ["/give_consent", "/refuse_consent"]
+    assert question["custom"] == {"type": "b12_consent"}
+    assert convo.slot("opening") == "asked_consent"
 
 
 def test_a_likely_deficiency_is_never_presented_as_fine(convo):

@@ -9,6 +9,7 @@ from bot.knowledge import load_knowledge
 from bot.nlu import extract
 from bot.nlu.emergency_net import EMERGENCY_CHECK, EMERGENCY_SCREEN
 from bot.nlu.entities import extraction_to_entities
+from bot.questions import as_checklist
 
 SCREEN = load_knowledge().questions["screen_groups"][EMERGENCY_SCREEN]
 RAISED = {
@@ -30,7 +31,7 @@ def test_a_raised_first_message_gets_the_emergency_question_next(convo):
     convo.user(text, "inform", said(text), parse_extra=RAISED)
     convo.run("action_note_findings")
     _, ask, _ = convo.form()
-    assert ask is not None and ask.texts[-1] == SCREEN.question, ask.texts
+    assert ask is not None and ask.texts[-1] == as_checklist(SCREEN.question), ask.texts
     assert [b["title"] for b in ask.responses[-1]["buttons"]] == ["Yes", "No", "Not sure"]
     assert EMERGENCY_SCREEN in Findings.from_dict(convo.slot("findings")).requested_screens
 
@@ -50,11 +51,11 @@ def test_a_raised_message_during_the_interview_jumps_the_queue(convo):
     convo.set_slot("findings", Findings(age=40, sex="female").to_dict())
     convo.user("/start_check", "start_check")
     _, first, _ = convo.form()
-    assert first.texts[-1] != SCREEN.question
+    assert first.texts[-1] != as_checklist(SCREEN.question)
     text = "something is really wrong with me this evening and I'm scared"
     convo.user(text, "inform", said(text), parse_extra=RAISED)
     _, ask, _ = convo.form()
-    assert ask is not None and ask.texts[-1] == SCREEN.question, ask.texts
+    assert ask is not None and ask.texts[-1] == as_checklist(SCREEN.question), ask.texts
 
 
 def test_for_someone_else_the_question_is_about_them(convo):

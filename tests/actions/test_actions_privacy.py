@@ -236,10 +236,10 @@ def test_a_failing_database_does_not_stop_the_conversation_and_the_person_is_tol
     _agree(convo)
     with caplog.at_level(logging.DEBUG):
         turn = _assess(convo)
-    # The assessment still arrives, then one line about saving, then the next steps.
+    # The assessment still arrives, with the next steps, then one line about saving.
     assert turn.responses[0]["custom"]["type"] == "b12_assessment"
+    assert [b["payload"] for b in turn.responses[0]["buttons"]][0] == "/ask_why"
     assert turn.texts[1] == "Sorry, I couldn't save your answers just now, but we can carry on."
-    assert [b["payload"] for b in turn.responses[2]["buttons"]][0] == "/ask_why"
     assert convo.slot("assessment") is not None
     assert "Could not save an assessment" in caplog.text
     # Nothing the person said or was found to have reaches the log.

@@ -19,13 +19,18 @@ def test_a_new_session_opens_with_what_it_does_and_what_to_do_in_an_emergency(co
     assert turn.events[-1] == {**turn.events[-1], "event": "action", "name": "action_listen"}
 
 
-def test_the_opening_asks_once_whether_to_keep_the_answers(convo):
+def test_the_opening_asks_whom_the_check_is_for_and_nothing_about_keeping_yet(convo):
     turn = convo.run("action_session_start")
-    assert len(turn.texts) == 2
-    question = turn.responses[1]
-    assert "keep your answers" in question["text"] and "delete my data" in question["text"]
-    assert [b["payload"] for b in question["buttons"]] == ["/give_consent", "/refuse_consent"]
-    assert convo.slot("opening") == "asked_consent"
+    assert len(turn.texts) == 1
+    opening = turn.responses[0]
+    assert "for someone else" in opening["text"]
+    assert "I'll ask when you see them" in opening["text"]
+    assert [b["payload"] for b in opening["buttons"]] == [
+        '/start_check{"subject": "self"}',
+        '/start_check{"subject": "someone"}',
+    ]
+    assert not any(b["payload"] == "/give_consent" for b in opening["buttons"])
+    assert convo.slot("opening") == "fresh"
 
 
 def test_a_returning_person_who_agreed_keeps_their_answers_and_is_welcomed_back(convo):
@@ -50,7 +55,7 @@ def test_without_a_yes_a_new_session_starts_fresh(convo, consent):
     convo.set_slot("consent", consent)
     turn = convo.run("action_session_start")
     assert not turn.texts[0].startswith("Welcome back")
-    assert "keep your answers" in turn.texts[1]
+    assert turn.texts == [turn.texts[0]] and "own words" in turn.texts[0]
     carried = [e["name"] for e in turn.events if e["event"] == "slot"]
     assert carried == ["opening"]
     assert convo.slot("findings") is None and convo.slot("consent") is None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from core_builders import lab, make
@@ -9,9 +12,9 @@ from core_builders import lab, make
 from bot.assessment import assess
 from bot.findings import LabResult, Status
 from bot.labs import interpret
-from bot.messages import explain_why, lab_message, short_summary
+from bot.messages import explain_why, lab_message, short_summary, source_in_words
 from bot.messages import tests_message as render_tests_message
-from bot.summary import render_html, render_text
+from bot.summary import PRINT_SCRIPT, PRINT_SCRIPT_HASH, render_html, render_text
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
 FORBIDDEN = ("you have b12 deficiency", "you are deficient", "you should take", "take 1 mg")
@@ -88,9 +91,77 @@ def test_html_summary_is_escaped_and_self_contained():
         LabResult("mcv", 104.0, "fL", original="<script>alert(1)</script> mcv 104")
     )
     html = render_html(hostile, assess(hostile, now=NOW))
-    assert "<script>" not in html
+    # The one script is the Print button's own, fixed and allowed by its hash.
+    assert html.count("<script>") == 1 and f"<script>{PRINT_SCRIPT}</script>" in html
+    assert "alert(1)" not in html.replace("&lt;script&gt;alert(1)", "")
     assert "&lt;script&gt;" in html
     assert html.startswith("<!DOCTYPE html>") and "<style>" in html
     assert "http://" not in html and "https://" not in html and "<link" not in html
     assert "@media print" in html
     assert "level-routine" in html
+
+
+def test_the_print_buttons_script_hash_is_its_own() -> None:
+    """The summary page's policy allows exactly this script: a changed script must
+    change the hash, or the button would silently stop appearing."""
+    digest = base64.b64encode(hashlib.sha256(PRINT_SCRIPT.encode()).digest()).decode()
+    assert f"sha256-{digest}" == PRINT_SCRIPT_HASH
+    html = render_html(*_routine())
+    assert 'id="print" hidden' in html and "Ctrl+P" in html
+
+
+def test_explain_why_speaks_plain_words_and_lists_as_lines():
+    findings = make("paresthesia", "metformin", "vegan_diet", age=30).with_lab(
+        lab("b12_total", 150, "pmol/L")
+    )
+    text = explain_why(assess(findings))
+    for reviewer_word in ("log-odds", "docs/", "prior", "LR+", "OR 1.", "(see "):
+        assert reviewer_word not in text, reviewer_word
+    assert "Source: de Jager and colleagues, 2010" in text
+    assert "clinicians' judgement" in text
+    # Each list is a block of its own: a lead-in line, then only "- " lines.
+    for block in text.split("\n\n"):
+        lines = block.splitlines()
+        if any(line.startswith("- ") for line in lines):
+            assert all(line.startswith("- ") for line in lines[1:]), block
+
+
+def test_source_in_words_names_guidelines_and_studies() -> None:
+    assert source_in_words("NICE NG239 2024 (listed symptom); weight is judgement") == (
+        "the NICE guideline on vitamin B12 deficiency, 2024 and clinicians' judgement of the "
+        "evidence"
+    )
+    assert source_in_words("Lahner & Annibale 2009 (x)") == "Lahner and Annibale, 2009"
+    assert source_in_words("Lam, JAMA 2013 (OR 1.65)") == "Lam and colleagues, 2013"
+    assert source_in_words("") == ""
+
+
+def test_advice_about_timing_is_not_listed_as_a_test():
+    findings, assessment = _routine()
+    assert any(t.id == "blood_before_supplements" for t in assessment.tests)
+    text = render_tests_message(assessment)
+    listed = [line for line in text.splitlines() if line.startswith("- ")]
+    assert listed and not any("before starting any B12 supplement" in line for line in listed)
+    assert "Have the blood test before starting any B12 supplement." in text
+    summary = render_text(findings, assessment)
+    tests_part = summary.split("Tests to ask about:")[1].split("\n\n")[0]
+    assert "before starting" not in tests_part
+    assert "Before testing:\n- Have the blood test before starting" in summary
+
+
+def test_text_summary_has_no_rulers_and_explains_the_weights():
+    findings, assessment = _routine()
+    text = render_text(findings, assessment)
+    assert "===" not in text and "---" not in text
+    assert "log-odds" in text and "doubles the odds" in text
+    assert "docs/" not in text
+    for block in text.strip().split("\n\n")[1:]:
+        heading, *lines = block.splitlines()
+        assert heading.endswith(":") and lines and all(line.startswith("- ") for line in lines)
+
+
+def test_family_history_answered_not_sure_is_said_as_not_sure():
+    findings = make("paresthesia", age=50)
+    asked = replace(findings, asked=findings.asked | {"family_history"})
+    assert "Family history:\n- Not sure" in render_text(asked, assess(asked, now=NOW))
+    assert "Family history:\n- Not asked" in render_text(findings, assess(findings, now=NOW))

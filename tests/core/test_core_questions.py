@@ -143,3 +143,61 @@ def test_unknown_question_id_raises():
 def test_asked_questions_survive_a_round_trip_through_json():
     findings = apply_answer(Findings(), "sex", "unsure")
     assert Findings.from_dict(findings.to_dict()).asked == {"sex"}
+
+
+# ---------------------------------------------------------------- presentation and progress
+
+
+def test_a_long_checklist_is_asked_as_one_line_per_item():
+    from bot.knowledge import load_knowledge
+    from bot.questions import as_checklist
+
+    group = load_knowledge().questions["screen_groups"]["emergency_screen"]
+    text = as_checklist(group.question)
+    lead, items = text.split("\n\n")
+    assert lead.endswith("any of these?")
+    lines = items.splitlines()
+    assert len(lines) == len(group.members) and all(line.startswith("- ") for line in lines)
+    assert "- chest pain or tightness" in lines
+    # Short questions stay as written.
+    short = load_knowledge().questions["screen_groups"]["bleeding_screen"].question
+    assert as_checklist(short) == short
+    assert as_checklist("How old are you?") == "How old are you?"
+
+
+@pytest.mark.parametrize(
+    ("text", "going_back"),
+    [
+        ("go back", True),
+        ("Go back one question", True),
+        ("change my last answer", True),
+        ("sorry, undo that answer", True),
+        ("previous question please", True),
+        ("go back to the beginning", False),
+        ("my back hurts", False),
+        ("I went back to work", False),
+        ("no", False),
+    ],
+)
+def test_going_back_is_a_whole_request(text, going_back):
+    from bot.questions import asks_to_go_back
+
+    assert asks_to_go_back(text) is going_back
+
+
+def test_progress_counts_down_to_the_cores_own_stop():
+    from bot.questions import apply_answer, next_question, progress, questions_left
+
+    findings = Findings()
+    start = progress(findings, 0)
+    assert start.number == 1 and start.about == questions_left(findings) >= 2
+    assert start.words() == f"Question 1 of about {start.about}"
+    # Playing the interview with the likeliest answers ends exactly where the estimate said.
+    answered = 0
+    while (question := next_question(findings)) is not None:
+        assert progress(findings, answered).about == start.about
+        answer = "no" if question.kind == "yes_no" else "unsure"
+        findings = apply_answer(findings, question.id, answer)
+        answered += 1
+    assert answered == start.about
+    assert questions_left(findings) == 0
