@@ -137,6 +137,9 @@ _NOT_ONSET_BEFORE: dict[str, set[str]] = {
     "went": {"to", "into", "in", "home", "back"},
     "been": _RESOLVED | {"discharged", "checked", "seen", "told", "sent"},
     "for": _BOUNDED_AMOUNTS,
+    # "on holiday last summer" is where the person was, not a medicine begun ("on metformin")
+    "on": {"holiday", "holidays", "vacation", "honeymoon", "arrival", "board", "purpose", "stage",
+           "tour", "ward", "way", "leave", "shift", "duty", "call"},
 }
 # Onset words that say nothing about a beginning after a resolution word ("fine since",
 # "nothing since then", "all back to normal now").
@@ -344,7 +347,7 @@ def comma_list(target: Span, modifier: Span, _between: Span) -> bool:
 
 
 # Words after a resolution that say the episode came back: "discharged but it's back".
-_CAME_BACK = {"back", "returned", "returning", "worse", "again"}
+_CAME_BACK = {"back", "returned", "returning", "worse", "again", "more"}
 
 
 def resolution_back(target: Span, modifier: Span, _between: Span) -> bool:
@@ -361,12 +364,36 @@ def resolution_back(target: Span, modifier: Span, _between: Span) -> bool:
     if modifier.start > 0 and doc[modifier.start - 1].norm_ in _NEGATIVE_WORDS | {"still"}:
         return False
     sent = modifier.sent if doc.has_annotation("SENT_START") else doc[:]
-    if any(
-        doc[i].norm_ in _CAME_BACK or _says_onset(sent, i) for i in range(modifier.end, sent.end)
-    ):
+    # "back to herself now", "all faded now": the "now" of the resolution itself.
+    after = modifier.end
+    while after < sent.end and doc[after].norm_ in _AFTER_RESOLUTION:
+        after += 1
+    if any(doc[i].norm_ in _CAME_BACK or _says_onset(sent, i) for i in range(after, sent.end)):
         return False
     breaks = [i for i in range(target.end, modifier.start) if doc[i].text in _SEGMENT_BREAKS]
     return not any(_segment_has_finding(doc, b + 1, modifier.start) for b in breaks)
+
+
+# Times that make an episode recent: a red flag of this morning that has "settled" still
+# needs a doctor today, so these keep it.
+_RECENT = {
+    "today", "tonight", "just", "yesterday", "minutes", "mins", "min", "hour", "hours", "hrs"
+}
+_RECENT_PAIRS = {("this", "morning"), ("this", "afternoon"), ("this", "evening"), ("last", "night")}
+
+
+def not_recent(target: Span, modifier: Span, _between: Span) -> bool:
+    """A plain ending ("all faded now", "it's settled", "no issues since") closes only an
+    episode that is not from the last day: "bruises a couple of weeks ago, all faded now" is
+    over, "blacked out this morning, it's passed now" is not something to close from words."""
+    doc = target.doc
+    sent = modifier.sent if doc.has_annotation("SENT_START") else doc[:]
+    for i in range(sent.start, modifier.start):
+        norm = doc[i].norm_
+        nxt = doc[i + 1].norm_ if i + 1 < sent.end else ""
+        if norm in _RECENT or (norm, nxt) in _RECENT_PAIRS:
+            return False
+    return True
 
 
 CHECKS: dict[str, Callable[[Span, Span, Span], bool]] = {
@@ -381,6 +408,7 @@ CHECKS: dict[str, Callable[[Span, Span, Span], bool]] = {
     "comma_list": comma_list,
     "causal_question": causal_question,
     "resolution_back": resolution_back,
+    "not_recent": not_recent,
     "own_part": own_part,
 }
 

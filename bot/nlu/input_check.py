@@ -165,9 +165,13 @@ def reference_spans(text: str | None) -> list[tuple[int, int]]:
         introduced = (intro is not None and intro.search(before) is not None) or (
             source is not None and source.search(before) is not None
         )
-        generic = _cue_count(inside, data.get("cues")) > 0 and not _has_any(
-            _word_set(inside), first_person
-        )
+        inside_words = _word_set(inside)
+        # Advice put to "you" in quotation marks is somebody's leaflet or sign, not a report:
+        # people do not quote themselves in the second person.
+        generic = (
+            _cue_count(inside, data.get("cues")) > 0
+            or _has_any(inside_words, data.get("second_person"))
+        ) and not _has_any(inside_words, first_person)
         if introduced or generic:
             spans.append((match.start(), match.end()))
     if intro is not None:
@@ -196,4 +200,26 @@ def reference_spans(text: str | None) -> list[tuple[int, int]]:
             if start < end:
                 spans.append((start, end))
     spans += _list_spans(low, _alternation(data.get("list_headings")), first_person)
+    spans += _generic_sentences(low, data)
     return sorted(spans)
+
+
+def _generic_sentences(low: str, data: dict) -> list[tuple[int, int]]:
+    """Sentences that open like a textbook ("Patients may present with ...") and name no one."""
+    openers = _alternation(data.get("generic_openers"))
+    if not openers:
+        return []
+    opening = re.compile(rf"\s*(?:{openers})(?![a-z])")
+    people = list(data.get("first_person") or ()) + list(data.get("third_person") or ())
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for end_match in [*_SENTENCE_END.finditer(low), None]:
+        end = end_match.end() if end_match else len(low)
+        if start < end and opening.match(low, start) and not _has_any(
+            _word_set(low[start:end]), people
+        ):
+            spans.append((start, end))
+        if end_match is None:
+            break
+        start = end
+    return spans

@@ -42,6 +42,8 @@ class Markers:
     family_past: frozenset[str]
     now_words: frozenset[str]
     question_openers: frozenset[str]
+    unmarked_question_openers: frozenset[str]
+    general_subjects: frozenset[str]
     someone_nouns: frozenset[str]
     determiners: frozenset[str]
     copulas: frozenset[str]
@@ -87,6 +89,8 @@ def markers() -> Markers:
         family_past=_words(data, "family_past_verbs"),
         now_words=_words(data, "now_words"),
         question_openers=_words(data, "question_openers"),
+        unmarked_question_openers=_words(data, "unmarked_question_openers"),
+        general_subjects=_words(data, "general_subjects"),
         someone_nouns=_words(data.get("others_past") or {}, "someone_nouns"),
         determiners=_words(data.get("others_past") or {}, "determiners"),
         copulas=_words(data.get("others_past") or {}, "copulas"),
@@ -296,11 +300,24 @@ def told_as_past(span, person: Person | None = None) -> bool:
         return True
     cues = others_past()
     text = sent.text.lower().replace("\u2019", "'")
-    if now or (cues.present_states is not None and cues.present_states.search(text)):
-        return False
+    present_state = cues.present_states is not None and cues.present_states.search(text)
+    # A story on screen or in print is told, whatever time words it has ("on Casualty
+    # tonight a woman collapsed"), unless someone is in a present state ("on the floor").
     if person.key == "someone" and cues.stories is not None and cues.stories.search(text):
-        return True
+        return not present_state
+    if now or present_state:
+        return False
     return (past_verb and person.blood) or _event_in_past(sent)
+
+
+def _unmarked_question(words, mk: Markers) -> bool:
+    """A question written without its "?": an inverting opener, no negation after it, and a
+    word of a condition in general ("can vitamin deficiencies make you suicidal")."""
+    if len(words) < 3 or words[0].norm_.lower() not in mk.unmarked_question_openers:
+        return False
+    if words[1].norm_.lower() in ("not", "n't", "nt", "no"):
+        return False
+    return any(t.norm_.lower() in mk.general_subjects for t in words[1:])
 
 
 def general_question(span) -> bool:
@@ -313,7 +330,7 @@ def general_question(span) -> bool:
     words = [t for t in sent if not t.is_space]
     if not words or words[0].norm_.lower() not in mk.question_openers:
         return False
-    if not any("?" in t.text for t in words):
+    if not any("?" in t.text for t in words) and not _unmarked_question(words, mk):
         return False
     triggers = _relation_triggers(doc)
     if any(sent.start <= s < sent.end for s, _e, _m in triggers):

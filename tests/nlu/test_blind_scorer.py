@@ -565,3 +565,18 @@ def test_later_rounds_spell_family_in_full_and_load_by_round(tmp_path) -> None:
     )
     cases = b.load_set("ordinary", tmp_path, 4)
     assert len(cases) == 1 and b.check_notation(cases, "ordinary") == []
+
+
+def test_a_rounds_own_id_names_are_mapped_with_prefixes_and_suffix_kept():
+    aliases = {"unable_to_walk": "rapid_leg_weakness"}
+    assert b.rename_label("other:past:unable_to_walk!", aliases) == "other:past:rapid_leg_weakness!"
+    assert b.rename_label("hyp:unable_to_walk", aliases) == "hyp:rapid_leg_weakness"
+    assert b.rename_label("fatigue?", aliases) == "fatigue?"
+
+
+def test_every_mapped_id_is_one_the_knowledge_base_has():
+    from bot.knowledge import load_knowledge
+
+    known = set(load_knowledge().findings)
+    for aliases in b.ID_ALIASES.values():
+        assert set(aliases.values()) <= known

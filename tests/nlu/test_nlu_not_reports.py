@@ -1,0 +1,84 @@
+"""Red-flag words that report nothing now, by category, and their twins that do.
+
+Each category is a kind of wording, not a list of sentences: an episode closed by a plain
+ending ("all faded now"), a question written without its "?", a fear ("my worst
+nightmare is ..."), a story on screen, a shock put as a body's reaction ("nearly fainted
+at the bill"), a laugh, nerves, money, a quoted leaflet or a textbook sentence. Each has a
+twin with the same red-flag words said of now, which must still raise the emergency: a
+false emergency costs trust, a missed one costs more.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .notation import red_flags_now
+
+NOT_NOW = {
+    "ended": [
+        "a few weeks back I had bruises all up my arms after decorating, they've all faded now",
+        "my son wet himself a couple of times last year when he started school, it's settled now",
+        "grandad was muddled for a while after his op in the spring but he's back to his old self",
+        "had a big nosebleed at my cousin's wedding in june, no problems since",
+        "my sight went blurry on one side for a bit last month, it has cleared up",
+        "we were on holiday last august and I passed out in the heat, fine since",
+    ],
+    "general question": [
+        "can a lack of vitamins make you want to end it all",
+        "does pernicious anaemia make people breathless at rest",
+        "is severe b12 deficiency a cause of sudden blindness",
+        "could low iron make someone faint",
+    ],
+    "fear": [
+        "my biggest worry is collapsing while I'm alone with the baby",
+        "worst nightmare would be my legs giving way on the stairs",
+    ],
+    "story on screen": [
+        "on Holby last night a patient collapsed with low b12, can that happen?",
+        "watched a netflix thing tonight where a woman went blind overnight from a deficiency",
+    ],
+    "shock, laugh, nerves, money": [
+        "almost passed out when I opened the gas bill",
+        "nearly fainted at the price of those b12 sprays",
+        "my ribs and chest are sore from laughing at the wedding speeches",
+        "knees went to jelly when the exam results came out",
+        "my bank account has been bleeding money since the kids started uni",
+    ],
+    "quoted or textbook": [
+        '"Call 999 if you have chest pain or suddenly cannot move your legs" - on every leaflet?',
+        "Sufferers may develop weakness in both legs, incontinence and confusion as it progresses.",
+        "Symptoms include fainting, breathlessness and chest pain in severe cases.",
+    ],
+}
+
+STILL_NOW = [
+    # recent, or back again: the ending words do not close it
+    "I blacked out an hour ago, it's passed now",
+    "nosebleed this morning for 40 minutes, it's settled now",
+    "the bruises on her legs went away but now there are more",
+    # a question with the person in it, or a negation after the opener
+    "can't walk properly since this morning, is it my b12",
+    "is b12 deficiency why i have chest pain",
+    # a fear beside a present event
+    "my biggest fear happened, I fainted at work today",
+    # nearly fainting on standing is a symptom, not a saying
+    "I nearly fainted when I stood up and I keep going dizzy",
+    "my legs went to jelly and I fell down the stairs",
+    # the writer's own words, not a leaflet's
+    "I have chest pain. Symptoms include chest pain and fainting, that's what the leaflet says",
+    # someone in front of the writer, not on a screen
+    "a man has collapsed in the shop right now and he's not breathing",
+]
+
+
+CASES = [(kind, text) for kind, texts in NOT_NOW.items() for text in texts]
+
+
+@pytest.mark.parametrize(("kind", "text"), CASES)
+def test_words_that_report_nothing_now_raise_no_emergency(kind: str, text: str) -> None:
+    assert red_flags_now(text) == [], (kind, text)
+
+
+@pytest.mark.parametrize("text", STILL_NOW)
+def test_the_same_words_said_of_now_still_raise_it(text: str) -> None:
+    assert red_flags_now(text), text
