@@ -9,31 +9,39 @@ on the screen competes with them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.advice import BEFORE_TESTING, TestAdvice
 from bot.assessment import Assessment
 from bot.knowledge import load_knowledge
 from bot.labs import LabInterpretation
 from bot.scoring import Factor
+from bot.services import services
 
 MAX_UNKNOWN_SHOWN = 5
 
 # Where the knowledge base's sources are institutions, the words a person knows them by.
 # Checked in order, one per part of a source (parts are split at ";").
-_INSTITUTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), words)
-    for pattern, words in (
-        (r"\bNICE NG239\b", "the NICE guideline on vitamin B12 deficiency, 2024"),
-        (r"\bNICE CG133|\bNG225\b", "the NICE guidelines on self-harm"),
-        (r"\bCKS\b", "NICE's clinical summaries for GPs"),
-        (r"\bNHS haematology guidance\b", "NHS blood specialists' guidance"),
-        (r"\bNHS 111\b", "NHS 111"),
-        (r"\bMHRA\b", "the UK medicines regulator (MHRA)"),
-        (r"\bGPnotebook\b", "GPnotebook, a reference for GPs"),
-        (r"\bGujarat case-control study\b", "a small study in Gujarat, India"),
-        (r"\bSwedish registry\b", "a Swedish national registry study"),
-    )
+_INSTITUTION_WORDS: tuple[tuple[str, str], ...] = (
+    (r"\bNICE NG239\b", "the NICE guideline on vitamin B12 deficiency, 2024"),
+    (r"\bNICE CG133|\bNG225\b", "the NICE guidelines on self-harm"),
+    (r"\bCKS\b", "NICE's clinical summaries for GPs"),
+    (r"\bNHS haematology guidance\b", "NHS blood specialists' guidance"),
+    (r"\bMHRA\b", "the UK medicines regulator (MHRA)"),
+    (r"\bGPnotebook\b", "GPnotebook, a reference for GPs"),
+    (r"\bGujarat case-control study\b", "a small study in Gujarat, India"),
+    (r"\bSwedish registry\b", "a Swedish national registry study"),
 )
+
+
+@lru_cache(maxsize=1)
+def _institutions() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The patterns, with the urgent care service named as services.yml names it."""
+    urgent = services().urgent_care_name
+    words = (*_INSTITUTION_WORDS, (rf"\b{re.escape(urgent)}\b", urgent))
+    return tuple((re.compile(pattern), name) for pattern, name in words)
+
+
 # "Gilsing, Eur J Clin Nutr 2010", "Lahner & Annibale 2009", "de Jager, BMJ 2010".
 _STUDY = re.compile(
     r"\b(?P<who>(?:[Dd]e |[Vv]an )?[A-Z][a-z]+(?: (?:&|and) [A-Z][a-z]+)?)"
@@ -82,15 +90,19 @@ def source_in_words(source: str, judgement: bool = False) -> str:
     """
     names: list[str] = []
     for part in re.split(r";|\.\s", source):
-        found = next((words for pattern, words in _INSTITUTIONS if pattern.search(part)), None)
-        if found is None:
+        hits = sorted(
+            (match.start(), words)
+            for pattern, words in _institutions()
+            if (match := pattern.search(part)) is not None
+        )
+        found = [words for _start, words in hits]
+        if not found:
             study = _STUDY.search(part)
             if study is not None:
                 who = study.group("who").replace(" & ", " and ")
                 plural = " and " in who
-                found = f"{who}{'' if plural else ' and colleagues'}, {study.group('year')}"
-        if found and found not in names:
-            names.append(found)
+                found = [f"{who}{'' if plural else ' and colleagues'}, {study.group('year')}"]
+        names += [name for name in found if name not in names]
     if judgement or re.search(r"\bjudgement\b", source, re.I):
         names.append("clinicians' judgement of the evidence")
     if not names:
