@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.advice import BEFORE_TESTING
 from bot.channels.web_messages import clean_buttons, payload_of
 
 NATIVE = "native"
@@ -37,7 +38,11 @@ def payload_text(custom: Any) -> str:
 
 
 def assessment_text(assessment: dict[str, Any]) -> str:
+    """An assessment in words. Under emergency advice only the advice: a likelihood or
+    a list of tests under "go to A&E now" would compete with it."""
     triage = assessment.get("triage") if isinstance(assessment.get("triage"), dict) else {}
+    if triage.get("level") == "emergency":
+        return "\n".join(str(triage[k]) for k in ("title", "advice") if triage.get(k))
     lines = []
     band = assessment.get("band_label") or assessment.get("band")
     if band:
@@ -46,7 +51,11 @@ def assessment_text(assessment: dict[str, Any]) -> str:
         lines.append(f"How soon to act: {triage['title']}.")
     if triage.get("advice"):
         lines.append(str(triage["advice"]))
-    tests = [t.get("name") for t in assessment.get("tests") or [] if isinstance(t, dict)]
+    tests = [
+        t.get("name")
+        for t in assessment.get("tests") or []
+        if isinstance(t, dict) and t.get("id") not in BEFORE_TESTING
+    ]
     if tests:
         lines.append("Tests to ask about: " + "; ".join(str(t) for t in tests if t) + ".")
     return "\n".join(lines)

@@ -68,6 +68,31 @@ def test_a_payload_without_text_is_written_out_in_words() -> None:
     assert platform_message({"custom": emergency}) == {"text": "Call 999 now."}
 
 
+def test_an_emergency_payload_in_words_is_the_advice_alone() -> None:
+    emergency = {
+        "type": "b12_assessment",
+        "assessment": {
+            "band": "low",
+            "band_label": "Low",
+            "triage": {"level": "emergency", "title": "Get emergency help now",
+                       "advice": "Go to A&E now."},
+            "tests": [{"id": "fbc", "name": "Full blood count", "reason": "Shows anaemia."}],
+        },
+    }
+    sent = platform_message({"custom": emergency})["text"]
+    assert sent == "Get emergency help now\nGo to A&E now."
+
+
+def test_advice_about_timing_is_not_named_as_a_test_in_words() -> None:
+    assessment = {**ASSESSMENT["assessment"], "tests": [
+        {"id": "fbc", "name": "Full blood count"},
+        {"id": "blood_before_supplements", "name": "Have the blood test before supplements"},
+    ]}
+    sent = platform_message({"custom": {"type": "b12_assessment", "assessment": assessment}})
+    assert "Tests to ask about: Full blood count." in sent["text"]
+    assert "before supplements" not in sent["text"]
+
+
 def test_sms_gets_the_choices_in_words() -> None:
     sent = platform_message({"text": "Do you feel tired?", "buttons": YES_NO}, TEXT)
     assert sent == {"text": "Do you feel tired?\n(Reply Yes, No or Not sure)"}

@@ -57,6 +57,22 @@ def test_only_button_payloads_pass_as_intents(typed: str, sent: str) -> None:
     assert as_sent(typed) == sent
 
 
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ('/start_check{"subject": "mother"}', '/start_check{"subject": "mother"}'),
+        ('/start_check{"subject":"self"}', '/start_check{"subject": "self"}'),
+        ('/start_check{"subject": "someone"}', '/start_check{"subject": "someone"}'),
+        ('/start_check{"subject": "Bob"}', 'start_check{"subject": "Bob"}'),
+        ('/start_check{"subject": "mother", "age": 9}',
+         'start_check{"subject": "mother", "age": 9}'),
+        ('/report_red_flag{"subject": "mother"}', 'report_red_flag{"subject": "mother"}'),
+    ],
+)
+def test_a_check_for_someone_passes_only_with_a_known_relation(typed: str, sent: str) -> None:
+    assert as_sent(typed) == sent
+
+
 def test_emergencies_are_recognised_without_rasa() -> None:
     assert reads_as_emergency("I have crushing chest pain right now")
     assert not reads_as_emergency("no chest pain, just tired")
