@@ -396,7 +396,27 @@ def not_recent(target: Span, modifier: Span, _between: Span) -> bool:
     return True
 
 
+# "she's gone pale", "he's gone all floppy": "gone" that says what someone turned into now.
+_TURNED_INTO = {
+    "pale", "grey", "gray", "white", "blue", "yellow", "purple", "red", "floppy", "limp", "numb",
+    "weak", "dead", "quiet", "cold", "clammy", "sleepy", "drowsy", "confused", "funny", "weird",
+    "wobbly", "dizzy", "faint", "stiff", "heavy", "blind", "deaf", "off", "downhill", "worse",
+    "strange", "odd", "vacant", "silent", "unresponsive", "into", "to", "from",
+}
+_DEGREE = {"really", "very", "all", "so", "a", "bit", "completely", "totally", "quite", "super"}
+
+
+def gone_away(_target: Span, modifier: Span, _between: Span) -> bool:
+    """ "the tingling is gone" ended it; "she's gone really pale" says how she is now."""
+    doc = modifier.doc
+    i = modifier.end
+    while i < len(doc) and doc[i].norm_ in _DEGREE:
+        i += 1
+    return not (i < len(doc) and doc[i].norm_ in _TURNED_INTO)
+
+
 CHECKS: dict[str, Callable[[Span, Span, Span], bool]] = {
+    "gone_away": gone_away,
     "possessive_before_target": possessive_before_target,
     "not_onset": not_onset,
     "answer_no": answer_no,

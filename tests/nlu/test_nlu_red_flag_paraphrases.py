@@ -192,6 +192,30 @@ REPORTED_NOW = [
     ("the burning in his feet has got much worse this week", "worsening_neuro"),
     ("numbness is creeping up past his ankles", "worsening_neuro"),
     ("the tingling came on over a couple of days", "worsening_neuro"),
+    ("his numbness has gone up past his waist since the weekend", "worsening_neuro"),
+    ("my legs get weaker by the day", "worsening_neuro"),
+    ("went from a bit tingly to totally numb in two days", "worsening_neuro"),
+    # told by amount, by behaviour, by what is seen
+    ("she's swallowed a whole packet of paracetamol", "suicidal_thoughts"),
+    ("i've necked a load of my sleeping pills", "suicidal_thoughts"),
+    ("honestly I don't want to be alive anymore", "suicidal_thoughts"),
+    ("i'm just a burden on my family", "suicidal_thoughts"),
+    ("he wants it all to be over", "suicidal_thoughts"),
+    ("been hurting myself on purpose again", "suicidal_thoughts"),
+    ("he keeps throwing up and there's fresh blood in it", "gi_bleeding"),
+    ("dad's got black tarry poo", "gi_bleeding"),
+    ("my nose is gushing blood", "unusual_bleeding"),
+    ("she's soaking through a pad every hour", "unusual_bleeding"),
+    ("nosebleed for over an hour now", "unusual_bleeding"),
+    ("the right side of her face has gone droopy", "emergency_described"),
+    ("his arm and leg went weak all of a sudden", "emergency_described"),
+    ("i can't get my words out properly", "emergency_described"),
+    ("the baby is floppy and won't feed", "emergency_described"),
+    ("grandad banged his head and there's blood everywhere", "emergency_described"),
+    ("my nan keeps talking to the telly like it's a person", "acute_confusion"),
+    ("dad can't tell me what year it is", "acute_confusion"),
+    # a relative who has "gone pale" is how they are now
+    ("mum's vomiting blood and she's gone very pale", "gi_bleeding"),
 ]
 
 
@@ -315,6 +339,15 @@ NOT_NOW = [
     "no colours washed out",
     "I don't have tarry stools",
     "I never had to crawl",
+    "I've taken my tablets this morning as usual",
+    "took a load of photos at the wedding",
+    "i don't want to be a burden on the nhs over nothing",
+    "my sister took a packet of crisps to school",
+    "the tingling has gone now",
+    "I can't tell you what a relief that is",
+    "my left side of the bed is cold",
+    "had a nosebleed for an hour back in 2019, never since",
+    "what if the baby goes floppy",
 ]
 
 
