@@ -1,5 +1,5 @@
 # The two commands of the quick start are `make run` and `make test`.
-.PHONY: help run shell test cv setup train lint bench clean
+.PHONY: help run shell test cv setup train lint bench clean cluster
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -27,6 +27,11 @@ bench:  ## run the benchmarks and print their numbers
 
 clean:  ## remove trained models, results and caches (keeps the virtual environment)
 	rm -rf models results .rasa var .pytest_cache
+
+N ?= 2
+M ?= 2
+cluster:  ## balancer + N Rasa servers + M action servers on PostgreSQL/Redis (N=2 M=2)
+	@bash scripts/cluster.sh $(N) $(M)
 
 shell:  ## chat with the assistant in the terminal (rasa shell)
 	@bash scripts/shell.sh
