@@ -402,6 +402,13 @@ def stated_subject(text: str) -> tuple[str, tuple[int, int]] | None:
 # ------------------------------------------------------------------ other people's ages
 
 
+def _without_possessive(word: str) -> str:
+    for prefix in ("my ", "our "):
+        if word.startswith(prefix):
+            return word[len(prefix) :]
+    return word
+
+
 @lru_cache(maxsize=1)
 def _other_age_patterns() -> tuple[re.Pattern[str], ...]:
     from bot import people
@@ -412,7 +419,9 @@ def _other_age_patterns() -> tuple[re.Pattern[str], ...]:
         forms = {re.escape(str(i).lower()).replace(r"\ ", r"\s+") for i in items or ()}
         return "|".join(sorted(forms, key=len, reverse=True))
 
-    words = alternation(w.replace(" ", "-") for r in people.relations() for w in r.words)
+    # "my" / "our" come before the relation in the pattern below ("my boy (12)").
+    bare = (_without_possessive(w) for r in people.relations() for w in r.words)
+    words = alternation(w.replace(" ", "-") for w in bare)
     words = words.replace(r"\-", r"[\s-]+")
     qualifiers = alternation(data.get("qualifiers"))
     links = alternation(data.get("links"))

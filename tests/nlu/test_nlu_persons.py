@@ -332,3 +332,18 @@ def test_minimal_other_person_entity_is_someone_elses():
     entities = [{"entity": "symptom", "value": "fatigue", "role": "other_person"}]
     (mention,) = entities_to_extraction(entities).mentions
     assert mention.person == "someone" and not mention.family
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "age"),
+    [
+        ("my boy (9) has a nosebleed that won't stop", "son", 9),
+        ("our little girl, 3, has gone floppy", "daughter", 3),
+        ("my lad (15) can't stand up", "son", 15),
+    ],
+)
+def test_a_child_called_my_boy_or_my_girl_is_the_subject_with_their_age(
+    text: str, subject: str, age: int
+) -> None:
+    result = extract(text)
+    assert (result.subject, result.age) == (subject, age)

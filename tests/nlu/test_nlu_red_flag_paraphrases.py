@@ -214,6 +214,8 @@ REPORTED_NOW = [
     ("grandad banged his head and there's blood everywhere", "emergency_described"),
     ("my nan keeps talking to the telly like it's a person", "acute_confusion"),
     ("dad can't tell me what year it is", "acute_confusion"),
+    ("our baby (5 months) is floppy", "emergency_described"),
+    ("he went limp in my arms", "emergency_described"),
     # a relative who has "gone pale" is how they are now
     ("mum's vomiting blood and she's gone very pale", "gi_bleeding"),
 ]
