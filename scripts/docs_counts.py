@@ -100,6 +100,25 @@ def rewrite_nlu_evaluation(text: str) -> str:
     )
 
 
+def findings_table() -> str:
+    """Every finding id of the knowledge base, by kind, with its label: the vocabulary of the
+    ``symptom``, ``risk_factor`` and ``red_flag`` entities."""
+    data = ROOT / "bot" / "knowledge" / "data" / "findings.yml"
+    findings = yaml.safe_load(data.read_text(encoding="utf-8"))["findings"]
+    order = {"red_flag": 0, "symptom": 1, "risk_factor": 2}
+    rows = sorted(findings, key=lambda f: (order.get(f.get("kind"), 3), f["id"]))
+    lines = ["| id | kind | what it means |", "|---|---|---|"]
+    lines += [f"| `{f['id']}` | {f.get('kind')} | {f.get('label', '')} |" for f in rows]
+    return "\n".join(lines)
+
+
+def rewrite_findings(text: str) -> str:
+    return re.sub(
+        r"(<!-- generated:findings -->\n).*?(\n<!-- /generated -->)",
+        lambda m: f"{m.group(1)}{findings_table()}{m.group(2)}", text, flags=re.DOTALL,
+    )
+
+
 def rewrites() -> dict[Path, Callable[[str], str]]:
     values = knowledge_counts()
     out: dict[Path, Callable[[str], str]] = {
@@ -108,6 +127,7 @@ def rewrites() -> dict[Path, Callable[[str], str]]:
     out[ROOT / "README.md"] = lambda t: rewrite_marked(t, values)
     nlu_doc = DOCS / "nlu-evaluation.md"
     out[nlu_doc] = lambda t: rewrite_nlu_evaluation(rewrite_marked(t, values))
+    out[DOCS / "entities.md"] = lambda t: rewrite_findings(rewrite_marked(t, values))
     return out
 
 
