@@ -1,0 +1,162 @@
+"""Rasa's rule and memoization policies, predicting from the recent part of a conversation.
+
+Referenced from config.yml::
+
+    policies:
+      - name: bot.rasa_adapters.policies.RecentMemoizationPolicy
+      - name: bot.rasa_adapters.policies.RecentRulePolicy
+
+Why: for every prediction (two or three per message, each policy once or twice) Rasa
+rebuilds the dialogue state after every action since the conversation began
+(``DialogueStateTracker.past_states``), then uses only the last few: a rule looks
+at most at its own length, memoization at ``max_history`` (5) turns. Profiled on one
+conversation, that rebuilding took 3 ms of a turn at turn 5 and 134 ms at turn 100, so a
+long conversation got slower with every message.
+
+These policies are Rasa's own, trained and stored the same way; they only hand the
+state builder a shorter tracker that ends the same way. The view keeps the last
+turns (at least the longest rule plus a margin, and enough turns that memoization
+does not ignore to fill ``max_history`` plus a margin), starts with the slot values
+and active loop the conversation had where it was cut, and takes every attribute
+the policies read directly (latest message and action, active loop with its
+flags, follow-up action, slots) from the real tracker. The states the policies compare
+are then the same as with the whole conversation; a conversation that is still
+short, or whose recent history holds too few such turns, is used whole.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any, Dict, List
+
+from rasa.core.policies.memoization import MemoizationPolicy
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.core.policies.rule_policy import (
+    RULES,
+    RULES_FOR_LOOP_UNHAPPY_PATH,
+    RulePolicy,
+)
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    AllSlotsReset,
+    Event,
+    SlotSet,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+# Turns kept beyond what the rules and memoization look at, so that the first turns
+# of the view (which start without a previous action) are never compared.
+MARGIN_TURNS = 3
+
+
+def _cut_index(applied: List[Event], turns: int, unhidden: int) -> int | None:
+    """Where the view starts: the latest action such that at least ``turns`` actions,
+    ``unhidden`` of them not hidden from memoization, follow it; None: keep it all."""
+    seen = not_hidden = 0
+    for index in range(len(applied) - 1, -1, -1):
+        event = applied[index]
+        if isinstance(event, ActionExecuted):
+            seen += 1
+            if not event.hide_rule_turn:
+                not_hidden += 1
+            if seen >= turns and not_hidden >= unhidden:
+                return index if index > 0 else None
+    return None
+
+
+def recent_view(
+    tracker: DialogueStateTracker, turns: int, unhidden: int
+) -> DialogueStateTracker:
+    """A tracker holding only the recent part of ``tracker`` with the same current state.
+
+    Returns ``tracker`` itself when there is nothing worth cutting.
+    """
+    applied = tracker.applied_events()
+    cut = _cut_index(applied, turns, unhidden)
+    if cut is None:
+        return tracker
+    slots: Dict[str, Any] = {}
+    loop: str | None = None
+    for event in applied[:cut]:
+        if isinstance(event, SlotSet):
+            slots[event.key] = event.value
+        elif isinstance(event, AllSlotsReset):
+            slots = {}
+        elif isinstance(event, ActiveLoop):
+            loop = event.name
+    start: List[Event] = [SlotSet(name, value) for name, value in slots.items()]
+    if loop:
+        start.append(ActiveLoop(loop))
+    view = DialogueStateTracker(tracker.sender_id, tracker.slots.values())
+    for event in start + applied[cut:]:
+        view.update(event)
+    # What the policies read directly: exactly the conversation's current state.
+    view.slots = tracker.slots
+    view.active_loop = copy.copy(tracker.active_loop)
+    view.followup_action = tracker.followup_action
+    view.latest_action = tracker.latest_action
+    view.latest_message = tracker.latest_message
+    view.latest_bot_utterance = tracker.latest_bot_utterance
+    view._paused = tracker.is_paused()
+    return view
+
+
+def _longest_rule(lookup: Dict[str, Any]) -> int:
+    """The most states any learned rule compares (a rule key is a JSON list of states)."""
+    longest = 0
+    for table in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH):
+        for key in (lookup.get(table) or {}):
+            try:
+                longest = max(longest, len(json.loads(key)))
+            except (TypeError, ValueError):
+                continue
+    return longest
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class RecentMemoizationPolicy(MemoizationPolicy):
+    """Rasa's memoization, predicting from the turns its ``max_history`` can see."""
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        history = self.config.get("max_history") or 0
+        if not history:  # unlimited history: every turn counts
+            return super().predict_action_probabilities(
+                tracker, domain, rule_only_data, **kwargs
+            )
+        keep = history + MARGIN_TURNS
+        view = recent_view(tracker, turns=keep, unhidden=keep)
+        return super().predict_action_probabilities(view, domain, rule_only_data, **kwargs)
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class RecentRulePolicy(RulePolicy):
+    """Rasa's rule policy, predicting from the turns its longest rule can see."""
+
+    _longest: int | None = None
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        if self._longest is None:
+            self._longest = _longest_rule(self.lookup)
+        keep = self._longest + MARGIN_TURNS
+        view = recent_view(tracker, turns=keep, unhidden=0)
+        return super().predict_action_probabilities(view, domain, rule_only_data, **kwargs)
