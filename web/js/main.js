@@ -3,8 +3,8 @@
 
 import { io } from "../vendor/socket.io.esm.min.js";
 import * as store from "./store.js";
-import { el, paragraphs, asText } from "./dom.js";
-import { assessmentCard, summaryCard } from "./cards.js";
+import { el, paragraphs, asText, withCallLinks } from "./dom.js";
+import { assessmentCard, assessmentLine, summaryCard } from "./cards.js";
 
 const log = document.getElementById("log");
 const form = document.getElementById("composer");
@@ -15,16 +15,32 @@ const bannerTitle = document.getElementById("banner-title");
 const bannerText = document.getElementById("banner-text");
 const summaryForm = document.getElementById("summary-form");
 const summaryHtml = document.getElementById("summary-html");
+const headerNote = document.querySelector(".top .disclaimer");
 
 const LEVEL_HEADINGS = {
   emergency: "Emergency: act now",
   urgent: "Urgent: get medical advice today",
 };
 const REPLY_TIMEOUT_MS = 30000;
+// "Check for someone else" from the opening: the page asks whom for, then starts
+// the check for that person (relation keys of bot/knowledge/data/people.yml).
+const SOMEONE_ELSE = /^\/start_check\{.*"subject"\s*:\s*"someone".*\}$/;
+const PEOPLE = [
+  ["mother", "My mum", "For my mum"],
+  ["father", "My dad", "For my dad"],
+  ["partner", "My partner", "For my partner"],
+  ["child", "My child", "For my child"],
+  ["someone", "Someone else", "For someone else"],
+];
+// On a touch screen, focusing the message box opens the keyboard over the
+// conversation; there the person taps the box when they want to type.
+const TOUCH = window.matchMedia("(pointer: coarse)").matches;
 
 let sessionId = store.sessionId();
 let confirmed = false;
 let replyTimer = null;
+let pinned = null; // the assessment card of the latest reply, kept in view from its top
+let boxes = 0;
 const outbox = [];
 
 const actions = {
@@ -36,22 +52,113 @@ function setStatus(text) {
   statusLine.textContent = text;
 }
 
+function focusMessageBox() {
+  if (!TOUCH) input.focus();
+}
+
 function scrollToEnd() {
   log.scrollTop = log.scrollHeight;
+}
+
+// The card's top at the top of the conversation area: likelihood and urgency are
+// what the person must see first, not the end of the test list.
+function showFromTop(node) {
+  log.scrollTop += node.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
 }
 
 function removeQuickReplies() {
   for (const group of log.querySelectorAll(".quick-replies")) group.remove();
 }
 
+function removeConsentChoices() {
+  for (const group of log.querySelectorAll(".consent-choices")) group.remove();
+}
+
+function replyButton(title, payload, shown = title) {
+  return el("button", {
+    type: "button",
+    class: "quick-reply",
+    onclick: () => {
+      send(payload || title, shown);
+      focusMessageBox();
+    },
+  }, title);
+}
+
+function personPicker() {
+  return el("div", { class: "quick-replies", role: "group", "aria-label": "Who is the check for?" },
+    el("p", { class: "picker-label", text: "Who is the check for?" }),
+    PEOPLE.map(([key, title, shown]) => replyButton(title, `/start_check{"subject": "${key}"}`, shown)));
+}
+
 function quickReplies(buttons) {
-  return el("div", { class: "quick-replies", role: "group", "aria-label": "Answer choices" },
+  const group = el("div", { class: "quick-replies", role: "group", "aria-label": "Answer choices" });
+  for (const b of buttons) {
+    const payload = asText(b.payload);
+    const title = asText(b.title);
+    if (SOMEONE_ELSE.test(payload)) {
+      group.append(el("button", {
+        type: "button",
+        class: "quick-reply",
+        onclick: () => {
+          const picker = personPicker();
+          group.replaceWith(picker);
+          picker.querySelector("button").focus();
+        },
+      }, title));
+    } else {
+      group.append(replyButton(title, payload));
+    }
+  }
+  return group;
+}
+
+// The age (or any number) typed into a number box, next to the answer buttons.
+function numberBox() {
+  const id = `number-${++boxes}`;
+  const field = el("input", { id, type: "number", inputmode: "numeric", min: "0", max: "120", step: "1", class: "number-input" });
+  return el("form", {
+    class: "number-answer",
+    onsubmit: (event) => {
+      event.preventDefault();
+      const value = field.value.trim();
+      if (!/^\d{1,3}$/.test(value) || Number(value) > 120) {
+        field.setAttribute("aria-invalid", "true");
+        field.focus();
+        return;
+      }
+      send(value, value);
+      focusMessageBox();
+    },
+  }, el("label", { for: id, text: "Age in years" }), field, el("button", { type: "submit" }, "Send"));
+}
+
+function answerArea(message, question) {
+  const buttons = Array.isArray(message.buttons) ? message.buttons : [];
+  const group = quickReplies(buttons);
+  if (question?.kind === "number") group.prepend(numberBox());
+  if (question?.can_go_back) {
+    group.append(el("button", {
+      type: "button",
+      class: "link-button",
+      onclick: () => {
+        send("/correct", "Change my last answer");
+        focusMessageBox();
+      },
+    }, "Change my last answer"));
+  }
+  return group;
+}
+
+function consentChoices(buttons) {
+  return el("div", { class: "consent-choices", role: "group", "aria-label": "Keep these results?" },
     buttons.map((b) => el("button", {
       type: "button",
       class: "quick-reply",
       onclick: () => {
+        removeConsentChoices();
         send(asText(b.payload) || asText(b.title), asText(b.title));
-        input.focus();
+        focusMessageBox();
       },
     }, asText(b.title))));
 }
@@ -60,7 +167,17 @@ function showBanner(level, text) {
   banner.hidden = false;
   banner.className = `banner banner-${level}`;
   bannerTitle.textContent = LEVEL_HEADINGS[level] || LEVEL_HEADINGS.emergency;
-  bannerText.textContent = text;
+  bannerText.replaceChildren(...withCallLinks(text));
+}
+
+function progressLine(question) {
+  const p = question.progress && typeof question.progress === "object" ? question.progress : {};
+  const number = Number(p.number) || 0;
+  const about = Math.max(Number(p.about) || 0, number);
+  if (!number) return null;
+  return el("div", { class: "progress" },
+    el("span", { class: "progress-text", text: asText(question.progress_text) || `Question ${number} of about ${about}` }),
+    el("progress", { max: String(about), value: String(number - 1), "aria-hidden": "true" }));
 }
 
 function renderMessage(message, { live }) {
@@ -70,38 +187,77 @@ function renderMessage(message, { live }) {
       paragraphs(message.text));
   }
   const custom = message.custom && typeof message.custom === "object" ? message.custom : null;
+  const kind = asText(custom?.type);
   const level = message.emergency === "urgent" || message.emergency === "emergency" ? message.emergency : null;
-  const node = el("div", { class: `msg bot${level ? ` alert alert-${level}` : ""}`, role: level && live ? "alert" : null },
+  const node = el("div", { class: `msg bot${level ? ` alert alert-${level}` : ""}${kind === "b12_assessment" ? " with-card" : ""}`, role: level && live ? "alert" : null },
     el("span", { class: "visually-hidden", text: "Assistant: " }),
     level ? el("p", { class: "alert-heading", text: LEVEL_HEADINGS[level] }) : null,
-    paragraphs(message.text),
+    kind === "b12_question" ? progressLine(custom) : null,
   );
-  if (custom?.type === "b12_emergency" && !message.text && asText(custom.message)) {
-    node.append(...paragraphs(custom.message));
+  // An assessment or a summary is its card; the text says the same for channels
+  // that cannot show one.
+  if (kind === "b12_assessment") node.append(assessmentCard(custom.assessment, actions));
+  else if (kind === "b12_summary") node.append(summaryCard(custom, actions));
+  else node.append(...paragraphs(message.text, { call: true }));
+  if (kind === "b12_emergency" && !message.text && asText(custom.message)) {
+    node.append(...paragraphs(custom.message, { call: true }));
   }
-  if (custom?.type === "b12_assessment") node.append(assessmentCard(custom.assessment, actions));
-  if (custom?.type === "b12_summary") node.append(summaryCard(custom, actions));
-  if (Array.isArray(message.buttons) && message.buttons.length && message.pending !== false) {
-    node.append(quickReplies(message.buttons));
+  const buttons = Array.isArray(message.buttons) ? message.buttons : [];
+  if (kind === "b12_consent") {
+    if (buttons.length && message.pending !== false) node.append(consentChoices(buttons));
+  } else if (kind !== "b12_assessment" && message.pending !== false
+      && (buttons.length || kind === "b12_question")) {
+    node.append(answerArea(message, kind === "b12_question" ? custom : null));
   }
   if (level) showBanner(level, asText(message.text) || asText(custom?.message));
   return node;
 }
 
 function add(message, { live = true, save = true } = {}) {
-  if (message.from === "user") removeQuickReplies();
+  if (message.from === "user") {
+    removeQuickReplies();
+    pinned = null;
+  }
+  if (message.custom?.type === "b12_consent_answered") removeConsentChoices();
   if (save) store.append(message);
-  log.append(renderMessage(message, { live }));
-  scrollToEnd();
+  const node = renderMessage(message, { live });
+  log.append(node);
+  const card = live ? node.querySelector(".card.assessment") : null;
+  if (card) {
+    pinned = card;
+    setStatus(assessmentLine(message.custom.assessment));
+    card.querySelector("h3")?.focus({ preventScroll: true });
+  }
+  if (pinned) showFromTop(pinned);
+  else scrollToEnd();
+}
+
+// What the page keeps is forgotten with the conversation: the transcript and
+// the session id go, and a new conversation starts under a new id.
+function forgetConversation(text) {
+  store.clear();
+  log.replaceChildren();
+  banner.hidden = true;
+  pinned = null;
+  outbox.length = 0;
+  sessionId = null;
+  confirmed = false;
+  if (text) add({ from: "bot", text }, { save: false });
+  setStatus("This conversation has been deleted from this browser and from the assistant.");
+  socket.emit("session_request", { session_id: null });
 }
 
 function restoreTranscript() {
   const items = store.transcript();
-  // Answer buttons are only live on the last message, as before the reload.
+  // Answer buttons are only live on the last message, as before the reload; the
+  // question about keeping results stays until it is answered.
   const lastUser = items.map((m) => m.from).lastIndexOf("user");
+  const answered = (i) => items.slice(i + 1).some((m) => m.custom?.type === "b12_consent_answered");
   items.forEach((m, i) => {
-    add({ ...m, pending: m.from === "bot" && i > lastUser }, { live: false, save: false });
+    const pending = m.from === "bot" && (m.custom?.type === "b12_consent" ? !answered(i) : i > lastUser);
+    add({ ...m, pending }, { live: false, save: false });
   });
+  scrollToEnd();
   if (items.length) setStatus("Your conversation so far is shown above.");
 }
 
@@ -148,9 +304,10 @@ form.addEventListener("submit", (event) => {
   input.focus();
 });
 
+// Starting over deletes the conversation, so the assistant asks first; a yes
+// deletes it on the server and, through its b12_deleted mark, in this tab.
 document.getElementById("restart").addEventListener("click", () => {
-  store.clear();
-  window.location.reload();
+  send("/delete_my_data", "Start over");
 });
 
 const socket = io({ path: "/socket.io" });
@@ -183,7 +340,12 @@ socket.on("bot_uttered", (data) => {
   const custom = data.custom && typeof data.custom === "object" ? data.custom : null;
   if (!text && !custom && !buttons.length) return;
   clearTimeout(replyTimer);
-  setStatus("");
+  // The result's one-line announcement stays until the person answers.
+  if (!pinned) setStatus("");
+  if (custom?.type === "b12_deleted") {
+    forgetConversation(text || asText(custom.text));
+    return;
+  }
   add({ from: "bot", text, buttons, custom, emergency: data.emergency || null });
 });
 
@@ -196,5 +358,6 @@ socket.on("connect_error", () => {
   setStatus("Cannot reach the assistant. Is it running? Retrying…");
 });
 
+if (headerNote) headerNote.replaceChildren(...withCallLinks(headerNote.textContent));
 restoreTranscript();
-input.focus();
+focusMessageBox();
