@@ -154,7 +154,7 @@ for (const [screen, options] of SCREENS) {
     assert.equal(await page.evaluate(() => document.activeElement.closest(".card.assessment") !== null
       && document.activeElement.tagName), "H3", "the card's heading is not focused");
     const sent = (await transcript(page)).filter((m) => m.custom?.type === "b12_assessment").pop().custom.assessment;
-    assert.match(await page.locator("#status").innerText(), new RegExp(`How likely a B12 shortage is: ${sent.band_label}`));
+    assert.match(await page.locator("#announce[role=status]").textContent(), new RegExp(`How likely a B12 shortage is: ${sent.band_label}`));
     assert.match(await card.locator(".visually-hidden").first().textContent(), new RegExp(sent.triage.title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
     // One row of follow-ups, on the card; the assessment's text is not repeated above it.
     assert.equal(await page.locator("#log").getByRole("button", { name: "Which tests?" }).count(), 1);
@@ -352,7 +352,7 @@ for (const [screen, options] of SCREENS) {
     const stored = JSON.stringify(await transcript(page));
     assert.doesNotMatch(stored, /pins and needles in my hands/, "the old conversation is still in the tab's storage");
     assert.doesNotMatch(await page.locator("#log").innerText(), /pins and needles in my hands/);
-    assert.match(await page.locator("#status").innerText(), /deleted/);
+    assert.match(await botMessages(page).first().innerText(), /deleted everything/);
     await shot(page, `deleted-${screen}`);
     await page.reload();
     await waitForBot(page, 1);

@@ -10,6 +10,7 @@ const log = document.getElementById("log");
 const form = document.getElementById("composer");
 const input = document.getElementById("message");
 const statusLine = document.getElementById("status");
+const announcer = document.getElementById("announce");
 const banner = document.getElementById("banner");
 const bannerTitle = document.getElementById("banner-title");
 const bannerText = document.getElementById("banner-text");
@@ -217,6 +218,7 @@ function add(message, { live = true, save = true } = {}) {
   if (message.from === "user") {
     removeQuickReplies();
     pinned = null;
+    announcer.textContent = "";
   }
   if (message.custom?.type === "b12_consent_answered") removeConsentChoices();
   if (save) store.append(message);
@@ -225,7 +227,8 @@ function add(message, { live = true, save = true } = {}) {
   const card = live ? node.querySelector(".card.assessment") : null;
   if (card) {
     pinned = card;
-    setStatus(assessmentLine(message.custom.assessment));
+    // Said to screen readers once, in one line: the card itself is long.
+    announcer.textContent = assessmentLine(message.custom.assessment);
     card.querySelector("h3")?.focus({ preventScroll: true });
   }
   if (pinned) showFromTop(pinned);
@@ -340,8 +343,7 @@ socket.on("bot_uttered", (data) => {
   const custom = data.custom && typeof data.custom === "object" ? data.custom : null;
   if (!text && !custom && !buttons.length) return;
   clearTimeout(replyTimer);
-  // The result's one-line announcement stays until the person answers.
-  if (!pinned) setStatus("");
+  setStatus("");
   if (custom?.type === "b12_deleted") {
     forgetConversation(text || asText(custom.text));
     return;
