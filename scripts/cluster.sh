@@ -49,6 +49,10 @@ case "$B12_DATABASE_URL" in
   *) die "several Rasa servers need one PostgreSQL database: set B12_DATABASE_URL=postgresql://user:password@host:5432/dbname" ;;
 esac
 export B12_REDIS_URL="${B12_REDIS_URL:-redis://127.0.0.1:6379/3}"
+# The servers are the unit of parallelism: each Rasa server's TensorFlow runs its
+# operations on one thread instead of a pool per core that every server would share.
+export TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}"
+export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 ports=("$BASE_PORT" "$STATS_PORT" "$ACTIONS_LB_PORT")
