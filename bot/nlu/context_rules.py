@@ -120,7 +120,9 @@ _PRESENT_TIMES = {
 # Words saying a past episode is over: "fine since", "nothing since", "back to normal now",
 # "I've been fine". After them, "since", "now" and "been" tell that the person recovered,
 # not that the finding began or goes on.
-_RESOLVED = {"fine", "nothing", "none", "ok", "okay", "alright", "normal", "clear", "grand"}
+_RESOLVED = {
+    "fine", "nothing", "none", "ok", "okay", "alright", "normal", "clear", "grand", "well", "good"
+}
 # Onset words that say nothing about a beginning when these words follow them: "turned out
 # to be anxiety", "went to A&E", "been fine"; and "for" with a bounded amount ("took
 # omeprazole for a month about 5 years ago" is an episode that ended, while "for the past
@@ -137,13 +139,21 @@ _NOT_ONSET_BEFORE: dict[str, set[str]] = {
     "went": {"to", "into", "in", "home", "back"},
     "been": _RESOLVED | {"discharged", "checked", "seen", "told", "sent"},
     "for": _BOUNDED_AMOUNTS,
+    # "just want my b12 looked at" is "only", not "just now"
+    "just": {"want", "wanted", "wanna", "need", "wondering", "wondered", "curious", "asking",
+             "checking", "thought", "thinking", "to", "a", "an", "the", "my", "in", "for", "like",
+             "as", "because", "so", "wanting", "looking", "interested", "trying"},
+    # "when I gave blood" is an errand, not a beginning ("gave up meat")
+    "gave": {"blood", "birth", "a", "my", "him", "her", "them", "it"},
     # "on holiday last summer" is where the person was, not a medicine begun ("on metformin")
     "on": {"holiday", "holidays", "vacation", "honeymoon", "arrival", "board", "purpose", "stage",
            "tour", "ward", "way", "leave", "shift", "duty", "call"},
 }
 # Onset words that say nothing about a beginning after a resolution word ("fine since",
 # "nothing since then", "all back to normal now").
-_AFTER_RESOLUTION = {"since", "now"}
+_AFTER_RESOLUTION = {"since", "now", "for"}
+# "my sight came back fully": what came back was the faculty the episode took away.
+_RECOVERED = {"fully", "completely", "totally", "properly", "normal", "perfectly", "100"}
 
 
 def possessive_before_target(target: Span, modifier: Span, _between: Span) -> bool:
@@ -194,7 +204,9 @@ def _says_onset(sent: Span, index: int) -> bool:
     token = doc[index]
     nxt = doc[index + 1].norm_ if index + 1 < sent.end else ""
     if (token.norm_, nxt) in _PRESENT_TIMES:
-        return True
+        after = doc[index + 2].norm_ if index + 2 < sent.end else ""
+        return after not in _RECOVERED
+
     if token.norm_ not in _ONSET:
         return False
     if nxt in _NOT_ONSET_BEFORE.get(token.norm_, ()):
@@ -368,7 +380,17 @@ def resolution_back(target: Span, modifier: Span, _between: Span) -> bool:
     after = modifier.end
     while after < sent.end and doc[after].norm_ in _AFTER_RESOLUTION:
         after += 1
-    if any(doc[i].norm_ in _CAME_BACK or _says_onset(sent, i) for i in range(after, sent.end)):
+    # What follows up to a part of the sentence about another finding ("turned out to be
+    # reflux, I'm on omeprazole for it now": the "now" is the omeprazole's).
+    stop = next(
+        (
+            i
+            for i in range(after, sent.end)
+            if doc[i].text in _SEGMENT_BREAKS and _segment_has_finding(doc, i + 1, sent.end)
+        ),
+        sent.end,
+    )
+    if any(doc[i].norm_ in _CAME_BACK or _says_onset(sent, i) for i in range(after, stop)):
         return False
     breaks = [i for i in range(target.end, modifier.start) if doc[i].text in _SEGMENT_BREAKS]
     return not any(_segment_has_finding(doc, b + 1, modifier.start) for b in breaks)

@@ -43,6 +43,8 @@ class Markers:
     now_words: frozenset[str]
     question_openers: frozenset[str]
     unmarked_question_openers: frozenset[str]
+    question_words: frozenset[str]
+    question_auxiliaries: frozenset[str]
     general_subjects: frozenset[str]
     someone_nouns: frozenset[str]
     determiners: frozenset[str]
@@ -90,6 +92,8 @@ def markers() -> Markers:
         now_words=_words(data, "now_words"),
         question_openers=_words(data, "question_openers"),
         unmarked_question_openers=_words(data, "unmarked_question_openers"),
+        question_words=_words(data, "question_words"),
+        question_auxiliaries=_words(data, "question_auxiliaries"),
         general_subjects=_words(data, "general_subjects"),
         someone_nouns=_words(data.get("others_past") or {}, "someone_nouns"),
         determiners=_words(data.get("others_past") or {}, "determiners"),
@@ -313,7 +317,12 @@ def told_as_past(span, person: Person | None = None) -> bool:
 def _unmarked_question(words, mk: Markers) -> bool:
     """A question written without its "?": an inverting opener, no negation after it, and a
     word of a condition in general ("can vitamin deficiencies make you suicidal")."""
-    if len(words) < 3 or words[0].norm_.lower() not in mk.unmarked_question_openers:
+    if len(words) < 3:
+        return False
+    first, second = words[0].norm_.lower(), words[1].norm_.lower()
+    if first in mk.question_words and second in mk.question_auxiliaries:
+        return True
+    if first not in mk.unmarked_question_openers:
         return False
     if words[1].norm_.lower() in ("not", "n't", "nt", "no"):
         return False

@@ -22,12 +22,24 @@ NOT_NOW = {
         "had a big nosebleed at my cousin's wedding in june, no problems since",
         "my sight went blurry on one side for a bit last month, it has cleared up",
         "we were on holiday last august and I passed out in the heat, fine since",
+        "fainted when I gave blood at uni, never again",
+        "had psychosis in my twenties, been well for years, just want a b12 check",
+        "had chest pains in march, it was a virus",
+        "chest pain in may turned out to be a pulled muscle, on lansoprazole for my gut now",
+        "blacked out at a party as a teenager, not since",
+        "went blind in my left eye for a month in 2015 with neuritis, sight came back fully",
     ],
     "general question": [
         "can a lack of vitamins make you want to end it all",
         "does pernicious anaemia make people breathless at rest",
         "is severe b12 deficiency a cause of sudden blindness",
         "could low iron make someone faint",
+        "when should numb legs be treated as an emergency",
+        "what counts as sudden vision loss",
+    ],
+    "supposing": [
+        "supposing my legs gave way on the stairs, would that be b12?",
+        "say if I fainted at work, what would happen",
     ],
     "fear": [
         "my biggest worry is collapsing while I'm alone with the baby",
@@ -43,11 +55,20 @@ NOT_NOW = {
         "my ribs and chest are sore from laughing at the wedding speeches",
         "knees went to jelly when the exam results came out",
         "my bank account has been bleeding money since the kids started uni",
+        "almost passed out when the surgery said the next appointment is in june",
+        "I'm out like a light by 9",
+        "out cold in front of the telly most nights",
+        "my teenagers give me chest pains",
+        "I'd faint from shock if the bus came on time",
+        "that pun should be a national emergency",
     ],
     "quoted or textbook": [
         '"Call 999 if you have chest pain or suddenly cannot move your legs" - on every leaflet?',
         "Sufferers may develop weakness in both legs, incontinence and confusion as it progresses.",
         "Symptoms include fainting, breathlessness and chest pain in severe cases.",
+        "the poster says 'Chest pain? Tell a member of staff' - is that for everyone?",
+        "the nurse handed me a sheet that says sudden weakness and confusion are emergencies.",
+        '"Red flags: sudden blindness, loss of bladder control" - from my lecture notes, why?',
     ],
 }
 
@@ -66,6 +87,10 @@ STILL_NOW = [
     "my legs went to jelly and I fell down the stairs",
     # the writer's own words, not a leaflet's
     "I have chest pain. Symptoms include chest pain and fainting, that's what the leaflet says",
+    # a faculty that has not come back, a collapse told without a habit
+    "everything went black in my right eye this morning and it hasn't come back",
+    "he's out cold on the kitchen floor",
+    "I nearly fainted when my legs went from under me",
     # someone in front of the writer, not on a screen
     "a man has collapsed in the shop right now and he's not breathing",
 ]
