@@ -48,6 +48,8 @@ SERVER_TIMEOUT_S = 60
 # Each Rasa server works on this many REST/webhook requests at once; the rest wait in
 # the balancer's queue, from which they go to whichever server frees up first.
 REST_MAXCONN = 16
+# The health check shares the server's event loop with the turns it is running.
+CHECK_TIMEOUT_S = 5
 
 
 @dataclass
@@ -123,6 +125,9 @@ defaults
     timeout http-request 10s
     timeout http-keep-alive 10s
     timeout queue 30s
+    # A busy server answers its health check late, not never: only a server that
+    # cannot answer in this long is taken out (a dead one refuses at once).
+    timeout check {CHECK_TIMEOUT_S}s
     # An open web chat (WebSocket) may stay idle for a long time.
     timeout tunnel 1h
     retries 3
