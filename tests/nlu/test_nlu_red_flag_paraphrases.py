@@ -216,6 +216,19 @@ REPORTED_NOW = [
     ("dad can't tell me what year it is", "acute_confusion"),
     ("our baby (5 months) is floppy", "emergency_described"),
     ("he went limp in my arms", "emergency_described"),
+    ("my son just had a fit in the kitchen", "emergency_described"),
+    ("she went rigid and her arms were jerking", "emergency_described"),
+    ("feels like an elephant sat on my chest", "chest_pain"),
+    ("dad is clutching his chest and sweating", "chest_pain"),
+    ("I can't finish a sentence without stopping for air", "severe_breathlessness"),
+    ("it's like breathing through a straw", "severe_breathlessness"),
+    ("there's a shadow across everything in my left eye", "sudden_vision_loss"),
+    ("I can only see the edges of things", "sudden_vision_loss"),
+    ("grandad has started soiling himself", "bladder_bowel_loss"),
+    ("my wife says people who aren't there are talking to her", "acute_confusion"),
+    ("he thinks the neighbours are poisoning his food", "acute_confusion"),
+    ("I've been stockpiling pills", "suicidal_thoughts"),
+    ("she wishes she was dead", "suicidal_thoughts"),
     # a relative who has "gone pale" is how they are now
     ("mum's vomiting blood and she's gone very pale", "gi_bleeding"),
 ]
@@ -350,6 +363,10 @@ NOT_NOW = [
     "my left side of the bed is cold",
     "had a nosebleed for an hour back in 2019, never since",
     "what if the baby goes floppy",
+    "had a fit of giggles at the back of the class",
+    "my mum will have a fit when she sees the state of my room",
+    "had a seizure when I was 17, none since",
+    "losing my mind with this brain fog",
 ]
 
 
