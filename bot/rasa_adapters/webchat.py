@@ -51,6 +51,7 @@ from bot.channels.turns import run_turn
 from bot.channels.web_messages import web_message
 from bot.channels.whole_messages import WholeMessageOutput
 from bot.services import fill
+from bot.summary import PRINT_SCRIPT_HASH
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +69,11 @@ PAGE_POLICY = (
 )
 # The summary is the server's own HTML, but it quotes the person's words: it gets
 # no scripts, no network and a unique origin, and may only be looked at and printed.
+# The summary page keeps a unique origin (sandbox without allow-same-origin); the one script
+# it may run is the Print button's, named by its hash.
 SUMMARY_POLICY = (
-    "sandbox allow-modals; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "sandbox allow-modals allow-scripts; default-src 'none'; "
+    f"script-src '{PRINT_SCRIPT_HASH}'; style-src 'unsafe-inline'; img-src data:; "
     "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
 )
 COMMON_HEADERS = {

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.rasa_adapters.webchat import WebChatInput
+from bot.summary import PRINT_SCRIPT_HASH
 
 ROOT = Path(__file__).resolve().parents[2]
 SESSION = "0123456789abcdef0123456789abcdef"
@@ -59,8 +60,11 @@ async def test_summary_page_is_sandboxed_and_refused_to_other_sites(webchat) -> 
     _, res = await app.asgi_client.post("/webchat/summary", data={"html": html})
     assert res.status == 200
     policy = res.headers["content-security-policy"]
-    assert policy.startswith("sandbox") and "allow-scripts" not in policy
-    assert "script-src" not in policy and "default-src 'none'" in policy
+    # A unique origin, and no script but the Print button's own (named by its hash): the
+    # posted page's <script>alert(1)</script> cannot run.
+    assert policy.startswith("sandbox") and "allow-same-origin" not in policy
+    assert f"script-src '{PRINT_SCRIPT_HASH}';" in policy and "default-src 'none'" in policy
+    assert "unsafe-inline'; img-src" in policy and "script-src 'unsafe" not in policy
     _, cross = await app.asgi_client.post(
         "/webchat/summary", data={"html": html}, headers={"Sec-Fetch-Site": "cross-site"}
     )
