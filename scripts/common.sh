@@ -99,7 +99,8 @@ training_fingerprint() {
     local inputs=() path
     for path in config.yml domain.yml data bot/knowledge/data bot/nlu \
         bot/rasa_adapters/nlu_component.py bot/rasa_adapters/encoder_featurizer.py \
-        bot/rasa_adapters/emergency_net.py bot/rasa_adapters/faq_selector.py bot/encoder \
+        bot/rasa_adapters/emergency_net.py bot/rasa_adapters/faq_selector.py \
+        bot/rasa_adapters/policies.py bot/encoder \
         bot/people.py bot/findings.py; do
       [ -e "$path" ] && inputs+=("$path")
     done
