@@ -19,12 +19,16 @@ from .blind_r3 import load_set, score_emergencies, score_not_emergencies, score_
 
 FLOORS = {
     3: {
-        "ordinary_f1": 0.80, "labs_recall": 0.79, "ordinary_subject": 64,
-        "false_emergencies": 17, "announced": 110, "red_flag": 101, "emergency_subject": 62,
+        "ordinary_f1": 0.80, "labs_recall": 0.82, "ordinary_subject": 65,
+        "false_emergencies": 16, "announced": 121, "red_flag": 111, "emergency_subject": 63,
     },
     4: {
-        "ordinary_f1": 0.89, "labs_recall": 0.85, "ordinary_subject": 52,
-        "false_emergencies": 19, "announced": 76, "red_flag": 71, "emergency_subject": 42,
+        "ordinary_f1": 0.89, "labs_recall": 0.85, "ordinary_subject": 53,
+        "false_emergencies": 2, "announced": 99, "red_flag": 95, "emergency_subject": 48,
+    },
+    5: {
+        "ordinary_f1": 0.85, "labs_recall": 0.93, "ordinary_subject": 57,
+        "false_emergencies": 5, "announced": 129, "red_flag": 121, "emergency_subject": 59,
     },
 }
 ROUNDS = sorted(FLOORS)
