@@ -226,3 +226,23 @@ def history_persists(target: Target) -> bool:
     return target.category in set(traits.get("categories") or ()) or target.id in set(
         traits.get("ids") or ()
     )
+
+
+def red_flag_kin() -> dict[str, str]:
+    """Symptom id -> the red flag written with the same words (``finding_traits.yml``)."""
+    return {
+        str(k): str(v)
+        for k, v in ((load_yaml("finding_traits.yml") or {}).get("red_flag_kin") or {}).items()
+    }
+
+
+def overrule_traits() -> dict:
+    """When the rules' "not now" may overrule the classifier's emergency (``overrule`` in
+    ``finding_traits.yml``)."""
+    data = (load_yaml("finding_traits.yml") or {}).get("overrule") or {}
+    return {
+        "recent_words": frozenset(str(w) for w in data.get("recent_words") or ()),
+        "recent_pairs": frozenset(tuple(str(w) for w in p) for p in data.get("recent_pairs") or ()),
+        "doubts_not_enough": frozenset(str(w) for w in data.get("doubts_not_enough") or ()),
+        "firm_reasons": frozenset(str(w) for w in data.get("firm_reasons") or ()),
+    }

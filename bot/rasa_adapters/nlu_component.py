@@ -28,6 +28,7 @@ returns it too, so editing a phrase invalidates any cached model part.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -124,25 +125,38 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         elif self.red_flag_intent and (message.get(INTENT) or {}).get("name") == (
             self.red_flag_intent
         ):
-            reasons = self._not_now_reasons(analysis, finding_kinds())
+            reasons = self._not_now_reasons(analysis, finding_kinds(), text)
             if reasons:
                 self._overrule(message, reasons)
 
     @staticmethod
-    def _not_now_reasons(analysis, kinds: dict[str, str]) -> list[dict[str, str]]:
+    def _not_now_reasons(
+        analysis, kinds: dict[str, str], text: str = ""
+    ) -> list[dict[str, str]]:
         """Why each red flag the words name reports nothing now (a saying such as "took my
         breath away" counts as named); empty when none is named (the classifier's choice
         then stands) or when one of them is reported now."""
         from bot.nlu.entities import why_not_now
+        from bot.nlu.lexicon import overrule_traits, red_flag_kin
 
+        kin = red_flag_kin()
+        traits = overrule_traits()
+        recent = _says_recent(text, traits)
         reasons = [{"red_flag": fid, "why": "idiom"} for fid in analysis.idiom_red_flags]
         for mention in analysis.extraction.mentions:
-            if kinds.get(mention.id) != "red_flag":
+            if kinds.get(mention.id) != "red_flag" and mention.id not in kin:
                 continue
             why = why_not_now(mention, analysis.notes.get((mention.start, mention.end)))
             if why is None:
                 return []
-            reasons.append({"red_flag": mention.id, "why": why})
+            flag = mention.id if kinds.get(mention.id) == "red_flag" else kin[mention.id]
+            doubtful = why not in traits["firm_reasons"]
+            if doubtful and (recent or flag in traits["doubts_not_enough"]):
+                return []  # "had a seizure 10 mins ago": the classifier's emergency stands
+            if kinds.get(mention.id) == "red_flag":
+                reasons.append({"red_flag": mention.id, "why": why})
+            else:  # "not confused at all": the red flag's everyday kin, denied
+                reasons.append({"red_flag": kin[mention.id], "why": why, "said_as": mention.id})
         return reasons
 
     def _overrule(self, message: Message, reasons: list[dict[str, str]]) -> None:
@@ -171,3 +185,10 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(intent), *ranking], add_to_output=True)
+
+
+def _says_recent(text: str, traits: dict) -> bool:
+    """Whether the message has a word of the last hours ("just", "10 mins ago", "rn")."""
+    words = re.findall(r"[a-z]+", (text or "").lower())
+    pairs = set(zip(words, words[1:], strict=False))
+    return bool(traits["recent_words"].intersection(words) or traits["recent_pairs"] & pairs)

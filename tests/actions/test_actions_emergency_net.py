@@ -59,7 +59,7 @@ def test_a_raised_message_during_the_interview_jumps_the_queue(convo):
 
 
 def test_for_someone_else_the_question_is_about_them(convo):
-    text = "asking for my dad, he just went down in the garden and is lying there"
+    text = "asking for my dad, something is badly wrong with him and I am scared"
     convo.user(text, "inform", said(text), parse_extra=RAISED)
     convo.run("action_note_findings")
     _, ask, _ = convo.form()

@@ -114,6 +114,61 @@ def test_a_red_flag_intent_without_a_red_flag_now_is_overruled(component, text, 
     assert why in whys or (why == "hypothetical" and whys <= {"hypothetical", "general_question"})
 
 
+def _read_as_red_flag(component, text: str) -> Message:
+    message = Message(
+        data={
+            TEXT: text,
+            INTENT: {"name": "report_red_flag", "confidence": 0.9},
+            INTENT_RANKING_KEY: [
+                {"name": "report_red_flag", "confidence": 0.9},
+                {"name": "inform", "confidence": 0.08},
+            ],
+        }
+    )
+    return component.process([message])[0]
+
+
+@pytest.mark.parametrize(
+    "text, kin",
+    [
+        ("dad's not confused at all, sharp as ever, just tired", "memory_problems"),
+        ("no dizziness, no palpitations, I'm just a bit run down", "dizziness"),
+        ("my eyesight is fine, it's my tongue that's sore", "vision_problems"),
+    ],
+)
+def test_a_red_flags_everyday_kin_denied_overrules_the_classifier(component, text, kin):
+    message = _read_as_red_flag(component, text)
+    assert message.get(INTENT)["name"] == "inform"
+    said = {r.get("said_as") for r in message.get("intent_overruled")["red_flags"]}
+    assert kin in said
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my mum is really confused today",  # the kin present now: the classifier stands
+        "so dizzy I can barely stand and my heart is pounding",
+        "I'm not confused but my legs have gone weak all of a sudden",
+    ],
+)
+def test_a_red_flags_kin_said_of_now_leaves_the_emergency_standing(component, text):
+    message = _read_as_red_flag(component, text)
+    assert message.get(INTENT)["name"] == "report_red_flag"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son had a fit 5 mins ago, never had one before",  # read as past by the rules
+        "she fainted in the kitchen an hour ago",
+        "I keep wondering if anyone would care if I wasn't here",  # a wish, not a maybe
+    ],
+)
+def test_a_doubtful_not_now_does_not_overrule_an_emergency_of_the_last_hours(component, text):
+    message = _read_as_red_flag(component, text)
+    assert message.get(INTENT)["name"] == "report_red_flag"
+
+
 @pytest.mark.parametrize("text", ["I feel terrible, please help", "something is very wrong"])
 def test_a_red_flag_intent_with_no_red_flag_named_stands(component, text):
     message = component.process([_message(text, "report_red_flag", 0.9)])[0]
