@@ -14,7 +14,10 @@ conversation, that rebuilding took 3 ms of a turn at turn 5 and 134 ms at turn 1
 long conversation got slower with every message.
 
 These policies are Rasa's own, trained and stored the same way; they only hand the
-state builder a shorter tracker that ends the same way. The view keeps the last
+state builder a shorter tracker that ends the same way. Memoization without
+``max_history`` (the default here) recalls a story only when the whole conversation
+matches it: once the recent turns alone are more than the longest memorised story, no
+story can match and the whole history is not rebuilt to find that out. The view keeps the last
 turns (at least the longest rule plus a margin, and enough turns that memoization
 does not ignore to fill ``max_history`` plus a margin), starts with the slot values
 and active loop the conversation had where it was cut, and takes every attribute
@@ -26,8 +29,10 @@ short, or whose recent history holds too few such turns, is used whole.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
+import zlib
 from typing import Any, Dict, List
 
 from rasa.core.policies.memoization import MemoizationPolicy
@@ -105,6 +110,33 @@ def recent_view(
     return view
 
 
+def _longest_story(lookup: Dict[str, Any]) -> int:
+    """The most states in any memorised key; -1 when a key cannot be read that way.
+
+    A key is the states' JSON with its quotes removed, compressed unless
+    ``enable_feature_string_compression`` is off; each state is one top-level ``{...}``.
+    """
+    longest = 0
+    for key in lookup:
+        try:
+            text = zlib.decompress(base64.b64decode(key, validate=True)).decode()
+        except (ValueError, zlib.error, UnicodeDecodeError):
+            text = str(key)
+        depth = states = 0
+        for char in text:
+            if char == "{":
+                depth += 1
+                states += depth == 1
+            elif char == "}":
+                depth -= 1
+            if depth < 0:
+                return -1
+        if depth != 0:
+            return -1
+        longest = max(longest, states)
+    return longest
+
+
 def _longest_rule(lookup: Dict[str, Any]) -> int:
     """The most states any learned rule compares (a rule key is a JSON list of states)."""
     longest = 0
@@ -121,7 +153,8 @@ def _longest_rule(lookup: Dict[str, Any]) -> int:
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
 class RecentMemoizationPolicy(MemoizationPolicy):
-    """Rasa's memoization, predicting from the turns its ``max_history`` can see."""
+    """Rasa's memoization, predicting from the turns its ``max_history`` can see, or
+    (no ``max_history``) knowing from the recent turns when no story can match."""
 
     def predict_action_probabilities(
         self,
@@ -131,13 +164,36 @@ class RecentMemoizationPolicy(MemoizationPolicy):
         **kwargs: Any,
     ) -> PolicyPrediction:
         history = self.config.get("max_history") or 0
-        if not history:  # unlimited history: every turn counts
-            return super().predict_action_probabilities(
-                tracker, domain, rule_only_data, **kwargs
-            )
+        if not history:
+            return self._predict_unlimited(tracker, domain, rule_only_data, **kwargs)
         keep = history + MARGIN_TURNS
         view = recent_view(tracker, turns=keep, unhidden=keep)
         return super().predict_action_probabilities(view, domain, rule_only_data, **kwargs)
+
+
+    _longest: int | None = None
+
+    def _predict_unlimited(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Dict[str, Any] | None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        """Without ``max_history`` (Rasa's default) a story is recalled only when the whole
+        conversation matches it, so a conversation longer than every memorised story can
+        match none: that is decided on the recent turns, without the whole history."""
+        if self._longest is None:
+            self._longest = _longest_story(self.lookup)
+        if self._longest >= 0:
+            keep = self._longest + 3 * MARGIN_TURNS
+            view = recent_view(tracker, turns=keep, unhidden=keep)
+            if view is not tracker:
+                states = self._prediction_states(view, domain, rule_only_data=rule_only_data)
+                # All but the view's first turns are turns of the whole conversation too.
+                if len(states) - 2 * MARGIN_TURNS > self._longest:
+                    return self._prediction(self._default_predictions(domain))
+        return super().predict_action_probabilities(tracker, domain, rule_only_data, **kwargs)
 
 
 @DefaultV1Recipe.register(

@@ -22,7 +22,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa_adapters.policies import _cut_index, recent_view
+from bot.rasa_adapters.policies import _cut_index, _longest_story, recent_view
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = Domain.load(ROOT / "domain.yml")
@@ -92,3 +92,19 @@ def test_building_the_view_costs_less_than_the_states_it_saves() -> None:
     tracker.past_states(DOMAIN)
     whole = time.perf_counter() - started
     assert with_view < whole / 2
+
+
+def test_the_longest_memorised_story_is_read_from_the_keys() -> None:
+    import base64
+    import zlib
+
+    def key(states: str) -> str:
+        return base64.b64encode(zlib.compress(states.encode())).decode()
+
+    lookup = {
+        key("[{}]"): "utter_greet",
+        key("[{prev_action: {action_name: action_listen}}, {user: {intent: greet}}, {}]"): "x",
+    }
+    assert _longest_story(lookup) == 3
+    assert _longest_story({"[{prev_action: {}}, {}]": "x"}) == 2  # not compressed
+    assert _longest_story({key("[{user: {text: a } b}}]"): "x"}) == -1  # unreadable: no shortcut
