@@ -8,18 +8,19 @@ Referenced from config.yml::
 
 Why: for every prediction (two or three per message, each policy once or twice) Rasa
 rebuilds the dialogue state after every action since the conversation began
-(``DialogueStateTracker.past_states``), then uses only the last few: a rule looks
-at most at its own length, memoization at ``max_history`` (5) turns. Profiled on one
-conversation, that rebuilding took 3 ms of a turn at turn 5 and 134 ms at turn 100, so a
-long conversation got slower with every message.
+(``DialogueStateTracker.past_states``): a rule looks at most at its own length, and
+memoization (without ``max_history``, Rasa's default) looks for a story matching the
+whole conversation, which a conversation longer than every story cannot. Profiled on
+one conversation, that rebuilding was about half of a turn at turn 100, so a long
+conversation got slower with every message.
 
 These policies are Rasa's own, trained and stored the same way; they only hand the
 state builder a shorter tracker that ends the same way. Memoization without
 ``max_history`` (the default here) recalls a story only when the whole conversation
 matches it: once the recent turns alone are more than the longest memorised story, no
-story can match and the whole history is not rebuilt to find that out. The view keeps the last
-turns (at least the longest rule plus a margin, and enough turns that memoization
-does not ignore to fill ``max_history`` plus a margin), starts with the slot values
+story can match and the whole history is not rebuilt to find that out. The view keeps
+the last turns (at least the longest rule, or story, or ``max_history``, plus a
+margin, counting for memoization only the turns it does not ignore), starts with the slot values
 and active loop the conversation had where it was cut, and takes every attribute
 the policies read directly (latest message and action, active loop with its
 flags, follow-up action, slots) from the real tracker. The states the policies compare
