@@ -377,7 +377,9 @@ def _subject_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
         rf"(?P<rel>{alternation(words)}|him|her|them)\b"
     )
     selves = rf"\b(?:{alternation(data.get('self_subject') or ())})\b"
-    return re.compile(relation), re.compile(selves)
+    # "for my husband: he was on metformin ..." opening the message
+    heading = rf"^\s*for\s+(?:my|our)\s+(?:\w+\s+)?(?P<head>{alternation(words)})\s*[:,-]"
+    return re.compile(rf"{relation}|{heading}"), re.compile(selves)
 
 
 _PRONOUN_OBJECTS = {"him": "he", "her": "she", "them": "they"}
@@ -392,7 +394,7 @@ def stated_subject(text: str) -> tuple[str, tuple[int, int]] | None:
     relation_re, self_re = _subject_patterns()
     found: list[tuple[int, int, str]] = []
     for match in relation_re.finditer(low):
-        word = match.group("rel")
+        word = match.group("rel") or match.group("head")
         if word in _PRONOUN_OBJECTS:
             found.append((match.start(), match.end(), _PRONOUN_OBJECTS[word]))
             continue

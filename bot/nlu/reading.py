@@ -287,8 +287,13 @@ def analyse(text: Any, nlp=None) -> Analysis:
             seen.add(key)
             result.mentions.append(mention)
     stated = stated_subject(cleaned)
+    # A pregnancy said of someone else ("my daughter is 4 months pregnant") names whom the
+    # check is for as an age or a result does.
+    pregnant = [(s, w, p) for s, _weeks, w, p in pregnancy if s is Status.PRESENT]
     subject = (
-        stated[0] if stated else _implicit_subject(result.mentions, kinds, values["age"], labs)
+        stated[0]
+        if stated
+        else _implicit_subject(result.mentions, kinds, [*values["age"], *pregnant], labs)
     )
     result.subject = subject
     if stated:

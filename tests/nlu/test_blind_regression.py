@@ -27,7 +27,7 @@ FLOORS = {
         "false_emergencies": 2, "announced": 99, "red_flag": 95, "emergency_subject": 48,
     },
     5: {
-        "ordinary_f1": 0.85, "labs_recall": 0.93, "ordinary_subject": 57,
+        "ordinary_f1": 0.85, "labs_recall": 0.93, "ordinary_subject": 59,
         "false_emergencies": 5, "announced": 129, "red_flag": 121, "emergency_subject": 59,
     },
 }

@@ -347,3 +347,19 @@ def test_a_child_called_my_boy_or_my_girl_is_the_subject_with_their_age(
 ) -> None:
     result = extract(text)
     assert (result.subject, result.age) == (subject, age)
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("for my wife: she's been exhausted for months and she's vegan", "wife"),
+        ("for my dad - 78, on metformin, feet numb", "father"),
+        ("my sister is 5 months pregnant and vegetarian", "sister"),
+    ],
+)
+def test_a_heading_or_a_relatives_pregnancy_names_the_subject(text: str, subject: str) -> None:
+    assert extract(text).subject == subject
+
+
+def test_cooking_for_the_kids_does_not_make_them_the_subject() -> None:
+    assert extract("I cook for my kids, I'm vegan and always tired").subject in (None, "self")
