@@ -128,6 +128,11 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
             reasons = self._not_now_reasons(analysis, finding_kinds(), text)
             if reasons:
                 self._overrule(message, reasons)
+        elif (message.get(INTENT) or {}).get("name") == FALLBACK_INTENT:
+            told = _facts_told(analysis)
+            if told:
+                self._set_intent(message, told)
+
 
     @staticmethod
     def _not_now_reasons(
@@ -192,3 +197,27 @@ def _says_recent(text: str, traits: dict) -> bool:
     words = re.findall(r"[a-z]+", (text or "").lower())
     pairs = set(zip(words, words[1:], strict=False))
     return bool(traits["recent_words"].intersection(words) or traits["recent_pairs"] & pairs)
+
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def _facts_told(analysis) -> str | None:
+    """The intent of a message the classifier could not place but whose words tell facts
+    about the person: a blood result (``report_lab``), or a symptom, diet, medicine,
+    condition, age, sex, pregnancy or duration said or denied (``inform``). "Not understood"
+    would lose them; a question in general or quoted text tells nothing."""
+    from bot.nlu.entities import why_not_now
+
+    result = analysis.extraction
+    if result.labs:
+        return "report_lab"
+    said = [
+        m
+        for m in result.mentions
+        if why_not_now(m, analysis.notes.get((m.start, m.end))) in (None, "negated", "historical")
+    ]
+    values = (result.age, result.sex, result.pregnant, result.breastfeeding, result.duration_days)
+    if said or any(v is not None for v in values):
+        return "inform"
+    return None

@@ -169,6 +169,25 @@ def test_a_doubtful_not_now_does_not_overrule_an_emergency_of_the_last_hours(com
     assert message.get(INTENT)["name"] == "report_red_flag"
 
 
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("tbh knackered constantly n my gums r sore", "inform"),
+        ("never touched meat in my life, 34 f", "inform"),
+        ("ferritin fine but b12 came back at 140 ng/l", "report_lab"),
+    ],
+)
+def test_facts_told_are_not_lost_as_not_understood(component, text, intent):
+    message = component.process([_message(text, "nlu_fallback", 0.3)])[0]
+    assert message.get(INTENT)["name"] == intent
+
+
+@pytest.mark.parametrize("text", ["asdf qwer zxcv", "can metformin cause low b12?", "hmmm"])
+def test_not_understood_stays_so_without_facts_about_the_person(component, text):
+    message = component.process([_message(text, "nlu_fallback", 0.3)])[0]
+    assert message.get(INTENT)["name"] == "nlu_fallback"
+
+
 @pytest.mark.parametrize("text", ["I feel terrible, please help", "something is very wrong"])
 def test_a_red_flag_intent_with_no_red_flag_named_stands(component, text):
     message = component.process([_message(text, "report_red_flag", 0.9)])[0]
