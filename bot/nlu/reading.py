@@ -103,6 +103,8 @@ class Analysis:
     value_spans: dict[str, tuple[int, int]] = field(default_factory=dict)
     notes: dict[tuple[int, int], str] = field(default_factory=dict)
     idiom_red_flags: tuple[str, ...] = ()
+    # Red flags said of an animal ("our dog keeps collapsing"): nobody's, and no emergency.
+    animal_red_flags: tuple[str, ...] = ()
 
 
 def _lab_result(payload: dict[str, Any]) -> LabResult:
@@ -211,12 +213,15 @@ def analyse(text: Any, nlp=None) -> Analysis:
     reference = [(0, len(cleaned))] if reads_as_reference(cleaned) else reference_spans(cleaned)
     kinds = {fid: t.kind for fid, t in targets.items()}
     denials = doc._.b12_denials or set()
+    animal_red_flags: list[str] = []
     for span in spans:
         categories = {m.category for m in span._.modifiers}
         label = span.label_
         where = (span.start_char, span.end_char)
         person = person_of(span)
         if person.animal:
+            if label == "RED_FLAG":
+                animal_red_flags.append(span.kb_id_)  # "my cat keeps fainting"
             continue
         quoted = any(a <= where[0] and where[1] <= b for a, b in reference)
         if quoted:
@@ -320,7 +325,9 @@ def analyse(text: Any, nlp=None) -> Analysis:
     result.duration_days, where = _symptom_duration(ours, spans)
     if where:
         spans_at["duration"] = where
-    return Analysis(result, spans_at, notes, tuple(doc._.b12_idiom_red_flags or ()))
+    return Analysis(
+        result, spans_at, notes, tuple(doc._.b12_idiom_red_flags or ()), tuple(animal_red_flags)
+    )
 
 
 def _set_values(

@@ -148,6 +148,7 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         traits = overrule_traits()
         recent = _says_recent(text, traits)
         reasons = [{"red_flag": fid, "why": "idiom"} for fid in analysis.idiom_red_flags]
+        reasons += [{"red_flag": fid, "why": "animal"} for fid in analysis.animal_red_flags]
         for mention in analysis.extraction.mentions:
             if kinds.get(mention.id) != "red_flag" and mention.id not in kin:
                 continue

@@ -89,6 +89,8 @@ def test_an_emergency_about_someone_present_is_an_emergency(component, text):
         ("I read that B12 deficiency can cause psychosis, is that true?", "reference"),
         ("the leaflet says 'go to A&E with chest pain'", "reference"),
         ("I nearly wet myself laughing at that", "idiom"),
+        ("my cat keeps fainting, could it be b12?", "animal"),
+        ("our dog collapsed at the vets yesterday", "animal"),
     ],
 )
 def test_a_red_flag_intent_without_a_red_flag_now_is_overruled(component, text, why):
