@@ -229,6 +229,9 @@ REPORTED_NOW = [
     ("he thinks the neighbours are poisoning his food", "acute_confusion"),
     ("I've been stockpiling pills", "suicidal_thoughts"),
     ("she wishes she was dead", "suicidal_thoughts"),
+    ("i literally just passed out at the bus stop", "fainting"),
+    ("my son had a fit 15 mins ago, first one ever", "emergency_described"),
+    ("her nose has been bleeding non-stop", "unusual_bleeding"),
     # a relative who has "gone pale" is how they are now
     ("mum's vomiting blood and she's gone very pale", "gi_bleeding"),
 ]
