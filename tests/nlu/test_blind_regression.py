@@ -24,11 +24,11 @@ FLOORS = {
     },
     4: {
         "ordinary_f1": 0.89, "labs_recall": 0.85, "ordinary_subject": 53,
-        "false_emergencies": 2, "announced": 99, "red_flag": 95, "emergency_subject": 48,
+        "false_emergencies": 2, "announced": 101, "red_flag": 96, "emergency_subject": 49,
     },
     5: {
         "ordinary_f1": 0.85, "labs_recall": 0.93, "ordinary_subject": 59,
-        "false_emergencies": 5, "announced": 129, "red_flag": 121, "emergency_subject": 59,
+        "false_emergencies": 5, "announced": 131, "red_flag": 123, "emergency_subject": 59,
     },
 }
 ROUNDS = sorted(FLOORS)
