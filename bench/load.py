@@ -68,20 +68,9 @@ BASE_ENV = {
 }
 
 # One person's conversation: the opening, symptoms, history, two interview answers, then
-# questions about the result (the same messages as bench/rest_latency.py).
-CONVERSATION = [
-    "hi",
-    "I've been feeling really tired for months and get pins and needles in my feet",
-    "I'm 58 and I take metformin and omeprazole",
-    "no chest pain, my mum had pernicious anaemia",
-    "not sure",
-    "yes",
-    "no",
-    "why?",
-    "what tests should I ask for?",
-    "what foods have b12 in them?",
-]
-
+# questions about the result: the same messages as bench/rest_latency.py, taken from there.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rest_latency import CONVERSATION  # noqa: E402
 
 # ---------------------------------------------------------------------------- load
 

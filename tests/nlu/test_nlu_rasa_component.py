@@ -77,6 +77,16 @@ def test_an_emergency_about_someone_present_is_an_emergency(component, text):
     assert message.get(INTENT) == {"name": "report_red_flag", "confidence": 1.0}
 
 
+def _read_as_red_flag(
+    component, text: str, others: list[tuple[str, float]] = (("inform", 0.08),)
+) -> Message:
+    """The classifier's reading: report_red_flag at 0.9, then ``others``."""
+    ranking = [{"name": "report_red_flag", "confidence": 0.9}]
+    ranking += [{"name": name, "confidence": conf} for name, conf in others]
+    message = Message(data={TEXT: text, INTENT: dict(ranking[0]), INTENT_RANKING_KEY: ranking})
+    return component.process([message])[0]
+
+
 @pytest.mark.parametrize(
     "text, why",
     [
@@ -94,18 +104,7 @@ def test_an_emergency_about_someone_present_is_an_emergency(component, text):
     ],
 )
 def test_a_red_flag_intent_without_a_red_flag_now_is_overruled(component, text, why):
-    message = Message(
-        data={
-            TEXT: text,
-            INTENT: {"name": "report_red_flag", "confidence": 0.9},
-            INTENT_RANKING_KEY: [
-                {"name": "report_red_flag", "confidence": 0.9},
-                {"name": "ask_question", "confidence": 0.05},
-                {"name": "inform", "confidence": 0.04},
-            ],
-        }
-    )
-    message = component.process([message])[0]
+    message = _read_as_red_flag(component, text, [("ask_question", 0.05), ("inform", 0.04)])
     assert message.get(INTENT) == {"name": "ask_question", "confidence": 0.05}
     names = [r["name"] for r in message.get(INTENT_RANKING_KEY)]
     assert names == ["ask_question", "inform", "report_red_flag"]
@@ -116,18 +115,6 @@ def test_a_red_flag_intent_without_a_red_flag_now_is_overruled(component, text, 
     assert why in whys or (why == "hypothetical" and whys <= {"hypothetical", "general_question"})
 
 
-def _read_as_red_flag(component, text: str) -> Message:
-    message = Message(
-        data={
-            TEXT: text,
-            INTENT: {"name": "report_red_flag", "confidence": 0.9},
-            INTENT_RANKING_KEY: [
-                {"name": "report_red_flag", "confidence": 0.9},
-                {"name": "inform", "confidence": 0.08},
-            ],
-        }
-    )
-    return component.process([message])[0]
 
 
 @pytest.mark.parametrize(
