@@ -396,24 +396,20 @@ def resolution_back(target: Span, modifier: Span, _between: Span) -> bool:
     return not any(_segment_has_finding(doc, b + 1, modifier.start) for b in breaks)
 
 
-# Times that make an episode recent: a red flag of this morning that has "settled" still
-# needs a doctor today, so these keep it.
-_RECENT = {
-    "today", "tonight", "just", "yesterday", "minutes", "mins", "min", "hour", "hours", "hrs"
-}
-_RECENT_PAIRS = {("this", "morning"), ("this", "afternoon"), ("this", "evening"), ("last", "night")}
-
-
 def not_recent(target: Span, modifier: Span, _between: Span) -> bool:
     """A plain ending ("all faded now", "it's settled", "no issues since") closes only an
     episode that is not from the last day: "bruises a couple of weeks ago, all faded now" is
     over, "blacked out this morning, it's passed now" is not something to close from words."""
+    from bot.nlu.lexicon import overrule_traits
+
+    # The same words of the last hours that keep the classifier's emergency standing.
+    traits = overrule_traits()
     doc = target.doc
     sent = modifier.sent if doc.has_annotation("SENT_START") else doc[:]
     for i in range(sent.start, modifier.start):
         norm = doc[i].norm_
         nxt = doc[i + 1].norm_ if i + 1 < sent.end else ""
-        if norm in _RECENT or (norm, nxt) in _RECENT_PAIRS:
+        if norm in traits["recent_words"] or (norm, nxt) in traits["recent_pairs"]:
             return False
     return True
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.nlu.resources import load_yaml
 
@@ -236,6 +237,7 @@ def red_flag_kin() -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=1)
 def overrule_traits() -> dict:
     """When the rules' "not now" may overrule the classifier's emergency (``overrule`` in
     ``finding_traits.yml``)."""
