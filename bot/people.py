@@ -128,9 +128,15 @@ def relations() -> tuple[Relation, ...]:
     return tuple(load_people().relations.values())
 
 
+# "my 14 year old", "our 3yo": a child named by age
+_AGED_CHILD = re.compile(r"^\d{1,2} ?(?:years? old|yrs? old|yo|y o|month old|months old|week old)$")
+
+
 def _lookup(words: str, table: dict[str, str] | frozenset[str]) -> str | None:
     form = normal_words(words)
     while form:
+        if _AGED_CHILD.match(form) and "child" in table:
+            return "child"
         if form in table:
             return form
         if form.endswith(" 's") or form.endswith(" s"):

@@ -28,6 +28,7 @@ CATEGORIES = (
     "ANIMAL",
     "SELF",
     "NEG_BREAK",
+    "CLAUSE_BREAK",
     "PSEUDO",
     "TERMINATE",
     "ECHO_ABSENT",
@@ -433,7 +434,31 @@ def gone_away(_target: Span, modifier: Span, _between: Span) -> bool:
     return not (i < len(doc) and doc[i].norm_ in _TURNED_INTO)
 
 
+def stopped_what(target: Span, modifier: Span, _between: Span) -> bool:
+    """ "stopped them" / "quit it" ends what came before; "she's stopped eating", "he's
+    stopped going out" name another thing that stopped, which ends no finding before it.
+    Forward ("stopped the metformin") is left to the scope."""
+    if target.start >= modifier.end:
+        return True
+    doc = modifier.doc
+    i = modifier.end
+    if i >= len(doc) or not doc[i].norm_.endswith("ing") or doc[i].norm_ in _STOPPED_ITSELF:
+        return True
+    if doc[i].norm_ == "eating":  # "stopped eating meat" is the diet; "stopped eating" alone is not
+        nxt = doc[i + 1] if i + 1 < len(doc) else None
+        return nxt is not None and not nxt.is_punct and nxt.norm_ not in {"and", "but", "properly"}
+    return False
+
+
+# "stopped taking it", "stopped using them": the verb says the finding itself stopped.
+_STOPPED_ITSELF = {
+    "taking", "using", "having", "getting", "doing", "feeling", "being", "needing",
+    "injecting", "buying", "following", "drinking", "smoking", "happening", "coming",
+}
+
+
 CHECKS: dict[str, Callable[[Span, Span, Span], bool]] = {
+    "stopped_what": stopped_what,
     "gone_away": gone_away,
     "possessive_before_target": possessive_before_target,
     "not_onset": not_onset,

@@ -8,8 +8,11 @@ matching form per word (kept in ``token.lemma_``): lower case, one spelling
 for longer words that match nothing, the closest lexicon word one edit away.
 
 The fuzzy step only ever corrects *towards* words of the lexicon, needs the
-first letter to agree and skips ``protected`` real words, because a wrong
-correction ("painting" -> "fainting") would invent a finding.
+first letter to agree and skips real words, because a wrong correction
+("painting" -> "fainting", "aching" -> "acting", "slight" -> "sight") would
+invent or lose a finding. Real words are the whole words of the sentence
+encoder's vocabulary (about 21,000 common English words, read from the installed
+``tokenizer.json``) and the ``protected`` list.
 """
 
 from __future__ import annotations
@@ -109,6 +112,24 @@ def _damerau1(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+@lru_cache(maxsize=1)
+def known_words() -> frozenset[str]:
+    """Common English words, never "corrected": the whole-word entries of the sentence
+    encoder's WordPiece vocabulary (uncased, so lower case). A typo such as "numbess" or
+    "tingeling" is not one of them. Empty when the encoder is not installed (then only
+    ``protected`` guards real words)."""
+    import json
+
+    from bot.encoder.files import default_dir
+
+    path = default_dir() / "tokenizer.json"
+    try:
+        vocab = json.loads(path.read_text(encoding="utf-8"))["model"]["vocab"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return frozenset()
+    return frozenset(w for w in vocab if w.isascii() and w.isalpha())
+
+
 class Speller:
     """Fuzzy correction of unknown words towards a fixed vocabulary (the lexicon's words).
 
@@ -119,7 +140,7 @@ class Speller:
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
         _, protected, _ = _spelling()
-        self._protected = protected
+        self._protected = protected | known_words()
         self._vocab = frozenset(w for w in vocabulary if w.isalpha())
         self._by_delete: dict[str, set[str]] = {}
         for word in self._vocab:

@@ -180,6 +180,23 @@ def _relation_triggers(doc) -> list[tuple[int, int, Any]]:
     ]
 
 
+_AGE_UNITS = {"year", "years", "yr", "yrs", "month", "months", "week", "weeks"}
+
+
+def _aged_child_after(doc, i: int) -> bool:
+    """ "my 14 year old", "my 6-month-old", "our 3yo": a child named by age."""
+    words = [t.lower_ for t in doc[i + 1 : i + 6] if t.lower_ != "-"]
+    if words and re.fullmatch(r"\d{1,2}(?:yo|y/o)", words[0]):
+        return True
+    return (
+        len(words) >= 3
+        and words[0].isdigit()
+        and len(words[0]) <= 2
+        and words[1] in _AGE_UNITS
+        and words[2] == "old"
+    )
+
+
 def _token_marker(doc, i: int, triggers) -> Person | None:
     """The person token ``i`` marks, or None."""
     mk = markers()
@@ -190,6 +207,8 @@ def _token_marker(doc, i: int, triggers) -> Person | None:
         if start <= i < end:
             return _relation_person(_modifier_text(doc, modifier), modifier.category)
     prev = doc[i - 1].norm_.lower() if i > 0 else ""
+    if norm in mk.possessives and _aged_child_after(doc, i):
+        return Person("child", blood=True)  # "my 14 year old", "our 3yo"
     if norm in mk.self_words:
         if norm in mk.possessives and any(i < s <= i + 3 for s, _e, _m in triggers):
             return None  # "my mum": the "my" belongs to the relation
@@ -278,6 +297,41 @@ def _event_in_past(sent) -> bool:
     return year or hospital or any(n in cues.past_times or n in cues.reported for n in norms)
 
 
+def _past_time(sent) -> bool:
+    """A past time in the sentence: "last year", "in 2019", "years ago"."""
+    cues = others_past()
+    norms = [t.norm_.lower() for t in sent]
+    year = any(
+        t.like_num and len(t.text) in (2, 4) and i > 0 and norms[i - 1] in cues.year_before
+        for i, t in enumerate(sent)
+    )
+    return year or any(n in cues.past_times for n in norms)
+
+
+@lru_cache(maxsize=1)
+def dated_only_by_time() -> frozenset[str]:
+    """Red flags that a past verb does not make history (finding_traits.yml)."""
+    data = load_yaml("finding_traits.yml") or {}
+    return frozenset(str(i) for i in data.get("dated_only_by_time") or ())
+
+
+@lru_cache(maxsize=1)
+def _present_forms() -> frozenset[str]:
+    return _words(load_yaml("persons.yml") or {}, "present_forms")
+
+
+def _told_in_present(span) -> bool:
+    """The finding's own verb says it is now: a present form right before it or as its first
+    word, or "been" before an -ing form ("she's been hurting herself")."""
+    doc = span.doc
+    first = span[0].lower_.replace("’", "'")
+    before = doc[span.start - 1].lower_.replace("’", "'") if span.start > 0 else ""
+    forms = _present_forms()
+    if first in forms or before in forms:
+        return True
+    return before == "been" and first.endswith("ing")
+
+
 def told_as_past(span, person: Person | None = None) -> bool:
     """A red flag of someone who is not the writer told as history or hearsay, not an
     emergency now. With ``person`` None, a blood relative's rule alone: a past verb in the
@@ -292,9 +346,13 @@ def told_as_past(span, person: Person | None = None) -> bool:
     history, as before. "he's fainted and is on the floor" has none of these: it is now.
     """
     mk = markers()
+    if _told_in_present(span):
+        return False
     sent = _sentence(span)
     norms = [t.norm_.lower() for t in sent]
     now = any(n in mk.now_words for n in norms)
+    if span.kb_id_ in dated_only_by_time():
+        return _resolved_after(span) or (not now and _past_time(sent))
     past_verb = any(n in mk.family_past for n in norms)
     if person is None:
         return past_verb and not now
@@ -442,7 +500,11 @@ def _other_age_patterns() -> tuple[re.Pattern[str], ...]:
         rf"(?!\s*(?:{not_after})(?:\b|\s|$))"
     )
     pronoun = rf"\b(?:{alternation(data.get('pronouns'))})\s*(?:{links})\s*{number}"
-    relation = rf"\b(?:my|our)\s+(?:\w+\s+)?(?:{words})\s*(?:{links}|\()\s*{number}"
+    # "my dad (80)", "our old mum is 84"; with no possessive only where a clause opens, as
+    # relatives are named in chat ("Dad is 74 and ...", "mum (76) can't stand", "so nan's 90").
+    openers = alternation(data.get("bare_openers"))
+    owner = rf"(?:\b(?:my|our|me|the)\s+(?:\w+\s+)?|(?:^|[.,;:!?(\n]|\b(?:{openers})\b)\s*)"
+    relation = rf"{owner}\b(?:{words})\s*(?:{links}|\()\s*{number}"
     return re.compile(pronoun), re.compile(relation)
 
 

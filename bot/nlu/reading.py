@@ -184,7 +184,7 @@ def analyse(text: Any, nlp=None) -> Analysis:
         return Analysis(Extraction())
     from bot.nlu.components import SPAN_GROUP
     from bot.nlu.input_check import reads_as_reference, reference_spans
-    from bot.nlu.lexicon import history_persists
+    from bot.nlu.lexicon import history_persists, overrule_traits
     from bot.nlu.normalize import clean_text
     from bot.nlu.persons import (
         Person,
@@ -214,8 +214,19 @@ def analyse(text: Any, nlp=None) -> Analysis:
     kinds = {fid: t.kind for fid, t in targets.items()}
     denials = doc._.b12_denials or set()
     animal_red_flags: list[str] = []
+    doubts_not_enough = overrule_traits()["doubts_not_enough"]
     for span in spans:
-        categories = {m.category for m in span._.modifiers}
+        # A cue inside the finding's own words is part of how it is said, not a modifier of
+        # it: "would anyone notice if I wasn't around" is a suicidal thought, not a maybe.
+        categories = {
+            m.category
+            for m in span._.modifiers
+            if not (span.start <= m.modifier_span[0] and m.modifier_span[1] <= span.end)
+        }
+        if span.kb_id_ in doubts_not_enough:
+            # "would anyone notice if I wasn't around", "maybe they'd be better off": a
+            # suicidal thought is often put as a wonder or a wish (finding_traits.yml).
+            categories -= {"HYPOTHETICAL", "POSSIBLE_EXISTENCE"}
         label = span.label_
         where = (span.start_char, span.end_char)
         person = person_of(span)

@@ -51,6 +51,19 @@ def test_fuzzy_correction_only_towards_the_lexicon_and_not_protected_words():
     assert speller("tablet") == "tablet"
 
 
+def test_common_english_words_are_never_corrected_into_lexicon_words():
+    """ "aching" is not "acting", "saying" not "saving", "slight" not "sight": a real word
+    turned into another would invent or lose a finding; a typo is still corrected."""
+    from bot.nlu.normalize import known_words
+
+    assert {"aching", "saying", "wondering", "infection", "slight", "starting"} <= known_words()
+    lexicon = ["acting", "saving", "wandering", "injection", "sight", "staring", "numbness"]
+    speller = Speller(lexicon)
+    for word in ("aching", "saying", "wondering", "infection", "slight", "starting"):
+        assert speller(word) == word
+    assert speller("numbess") == "numbness"
+
+
 def test_clean_text_keeps_length():
     text = "<b>tired</b> &amp; I’m café"
     assert len(clean_text(text)) == len(text)

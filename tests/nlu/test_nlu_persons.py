@@ -361,5 +361,49 @@ def test_a_heading_or_a_relatives_pregnancy_names_the_subject(text: str, subject
     assert extract(text).subject == subject
 
 
+@pytest.mark.parametrize(
+    ("text", "subject", "age"),
+    [
+        # a relative named with no "my", where a clause opens, with their age
+        ("Dad is 74 and has chest pain that won't go", "father", 74),
+        ("mum (76) can't stand up this morning", "mother", 76),
+        ("hi, nan's 90 and she's been wetting herself and seems confused", "grandmother", 90),
+        ("mother in law is 78, her lips look blue and she can't breathe", "mother_in_law", 78),
+        # a child named by age
+        ("my 14 year old says he can't feel his legs", "child", 14),
+        ("my 3yo has gone floppy and won't wake up", "child", 3),
+    ],
+)
+def test_a_relative_named_plainly_or_by_age_is_the_subject_with_their_age(
+    text: str, subject: str, age: int
+) -> None:
+    result = extract(text)
+    assert (result.subject, result.age) == (subject, age)
+
+
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        ("my old man's gone doolally since yesterday", "father"),
+        ("baby's gone stiff and jerky and isn't responding", "child"),
+        ("my mum is convinced the neighbours are poisoning her food", "mother"),
+    ],
+)
+def test_the_person_a_red_flag_is_told_of_is_the_subject(text: str, subject: str) -> None:
+    assert extract(text).subject == subject
+
+
+def test_a_relatives_ending_of_something_else_ends_nothing_of_theirs() -> None:
+    """ "she's stopped eating" names another thing that stopped, not the red flag before it."""
+    text = "my mum is convinced the neighbours are poisoning her food and she's stopped eating"
+    found = [m for m in extract(text).mentions if m.id == "acute_confusion"]
+    assert found and all(m.status is Status.PRESENT and not m.past for m in found)
+
+
+def test_a_writers_own_age_with_an_age_noun_stays_the_writers() -> None:
+    result = extract("I'm a 45 year old woman, always tired")
+    assert (result.subject, result.age) in ((None, 45), ("self", 45))
+
+
 def test_cooking_for_the_kids_does_not_make_them_the_subject() -> None:
     assert extract("I cook for my kids, I'm vegan and always tired").subject in (None, "self")

@@ -234,6 +234,30 @@ REPORTED_NOW = [
     ("her nose has been bleeding non-stop", "unusual_bleeding"),
     # a relative who has "gone pale" is how they are now
     ("mum's vomiting blood and she's gone very pale", "gi_bleeding"),
+    # delusions, told by what the person believes or does
+    ("my aunt is convinced the carers are poisoning her tea", "acute_confusion"),
+    ("my husband thinks he's being watched through the telly", "acute_confusion"),
+    ("she's paranoid the nurses are plotting against her", "acute_confusion"),
+    ("he's barricaded himself in the bathroom and won't say why", "acute_confusion"),
+    ("grandma keeps laying a place at the table for grandad who died", "acute_confusion"),
+    ("my father keeps asking to go home and he is at home", "acute_confusion"),
+    ("dad's gone completely doolally overnight", "acute_confusion"),
+    ("my wife didn't know where she was this morning", "acute_confusion"),
+    # suicidal thoughts without the usual words, and self-harm
+    ("honestly i can't see any way out of this", "suicidal_thoughts"),
+    ("i keep wondering if anyone would care if i wasn't here", "suicidal_thoughts"),
+    ("my brother texted everyone goodbye and said he was sorry", "suicidal_thoughts"),
+    ("found a goodbye letter in my son's room", "suicidal_thoughts"),
+    ("my daughter has been cutting herself again", "suicidal_thoughts"),
+    # unresponsive, floppy; too breathless to talk
+    ("grandad went limp in his chair", "emergency_described"),
+    ("nan went all floppy and wouldn't wake", "fainting"),
+    ("we couldn't wake her for ten minutes", "fainting"),
+    ("i'm that out of breath i can't finish a sentence", "severe_breathlessness"),
+    # a past verb elsewhere in the sentence does not make a relative's present state history
+    ("my son's been hurting himself, I found the marks last night", "suicidal_thoughts"),
+    # negation does not cross "and" with a verb of its own
+    ("the baby won't feed and is floppy", "emergency_described"),
 ]
 
 
@@ -370,6 +394,13 @@ NOT_NOW = [
     "my mum will have a fit when she sees the state of my room",
     "had a seizure when I was 17, none since",
     "losing my mind with this brain fog",
+    "I can't wake up in the mornings, always tired",
+    "can't wake up for work without three alarms",
+    "I think the doctor is following the guidelines",
+    "doc asked if I've had thoughts of hurting myself and I honestly haven't",
+    "I hurt myself falling off my bike last year",
+    "i was so breathless i couldn't finish a sentence when my hb was 70 two years ago",
+    "she's not going to the gp, it's not going away though, the tiredness",
 ]
 
 
