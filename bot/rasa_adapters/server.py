@@ -17,19 +17,34 @@ This launcher adds them inside the process instead, from:
 
 Everything else is passed to Rasa unchanged (``python -m bot.rasa_adapters.server shell`` is
 ``rasa shell``).
+
+BLAS runs on one thread in the server (``B12_BLAS_THREADS``, default 1), set before NumPy
+is loaded. With OpenBLAS's default of one thread per core, the emergency net's product of a
+message with its 10,000-row matrix woke a second BLAS thread, and OpenBLAS's idle threads
+spin for about a tenth of a second after each call: about 90 ms of CPU after every turn,
+three times the turn's own work, and a core taken from other people's messages. The
+server's parallelism is its processes (docs/operations.md); the encoder already ran a live
+message on one thread.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Mapping
+from typing import Mapping, MutableMapping
 
 MIN_TOKEN_CHARS = 16
+BLAS_THREADS_DEFAULT = "1"
+# The variables each BLAS library NumPy may be built with reads at load time.
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 MIN_JWT_SECRET_CHARS = 32
 
 
-class SecretError(ValueError):
+class SettingError(ValueError):
+    """A variable is set but unusable; the message names it."""
+
+
+class SecretError(SettingError):
     """A secret variable is set but unusable; the message names it."""
 
 
@@ -51,11 +66,24 @@ def secret_arguments(env: Mapping[str, str]) -> list[str]:
     return args
 
 
+def limit_blas_threads(env: MutableMapping[str, str] = os.environ) -> str:
+    """Set the BLAS thread count in ``env`` (``B12_BLAS_THREADS``, default 1) unless a
+    library's own variable is already set; returns the count asked for. Must run before
+    NumPy is first imported to take effect."""
+    threads = (env.get("B12_BLAS_THREADS") or BLAS_THREADS_DEFAULT).strip()
+    if not threads.isdigit() or int(threads) < 1:
+        raise SettingError("B12_BLAS_THREADS must be a whole number, 1 or more")
+    for name in BLAS_THREAD_VARIABLES:
+        env.setdefault(name, threads)
+    return threads
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
+        limit_blas_threads()
         extra = secret_arguments(os.environ)
-    except SecretError as problem:
+    except SettingError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     if args[:1] == ["run"]:
