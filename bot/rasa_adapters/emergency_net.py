@@ -12,15 +12,20 @@ classifier nor the rules found an emergency and the rules named no red flag at a
 (a denied, past or quoted red flag is the rules' call, never the net's). When the net is
 raised, ``emergency_check`` in the parse output says so (score, threshold, nearest
 exemplar) and the conversation asks the emergency screening question at once
-(actions/findings_io.py). A raised message whose reply would pass it by (small talk,
-out of scope, another language, not understood) is taken as ``inform`` so that the
-question is asked now, not after an unrelated reply.
+(actions/findings_io.py). A button's payload ("/affirm") is not read either: Rasa's
+RegexMessageHandler, after the pipeline, replaces such a message by its intent and drops
+everything the pipeline added, so a reading could change nothing. The sentence embedding
+is computed only when the net reads it (encoder_featurizer.LazySentenceFeatures). A
+raised message whose reply would pass it by (small talk, out of scope, another language,
+not understood) is taken as ``inform`` so that the question is asked now, not after an
+unrelated reply.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 import numpy as np
@@ -38,6 +43,27 @@ from bot.rasa_adapters.encoder_featurizer import DEFAULT_ALIAS, FEATURIZER_NAME
 logger = logging.getLogger(__name__)
 
 _FILE = "emergency_net.npz"
+_PAYLOAD = re.compile(r"^/(\w+)")
+
+
+def replaced_by_its_intent(text: Any) -> bool:
+    """Whether Rasa replaces this message by the intent its text names, dropping what the
+    pipeline added: a payload of the assistant's own buttons (``bot.channels.turns``, all
+    intents of the domain, as a test checks), read with Rasa's own parser."""
+    if not isinstance(text, str):
+        return False
+    found = _PAYLOAD.match(text.strip())
+    if found is None:
+        return False
+    from bot.channels.turns import BUTTON_INTENTS
+
+    if found.group(1) not in BUTTON_INTENTS:
+        return False
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+
+    message = Message(data={TEXT: text})
+    unpacked = YAMLStoryReader.unpack_regex_message(message)
+    return unpacked is not message and (unpacked.get(INTENT) or {}).get("name") in BUTTON_INTENTS
 _META = "emergency_net.json"
 
 
@@ -187,6 +213,8 @@ class EmergencyNetComponent(GraphComponent):
             return
         if any(e.get("entity") == "red_flag" for e in message.get(ENTITIES) or []):
             return  # the rules named a red flag and decided about it
+        if replaced_by_its_intent(message.get(TEXT)):
+            return  # Rasa replaces it by the button's intent: a reading would be dropped
         vector = sentence_embedding(message, self.config["featurizer"])
         if vector is None:
             return
