@@ -87,6 +87,30 @@ def extra_phrases(known_ids: Iterable[str]) -> dict[str, list[str]]:
     return {str(k): [str(p) for p in (v or [])] for k, v in data.items()}
 
 
+def normal_lemmas(pattern: list[dict]) -> list[dict]:
+    """The pattern with each LEMMA value put in the matching form the pipeline gives words
+    (bot/nlu/normalize.py: one spelling, a crude singular), so a pattern written "does",
+    "legs" or "patches" meets the words it names ("does" becomes "doe" on both sides)."""
+    from bot.nlu.normalize import base_form
+
+    def form(value):
+        if isinstance(value, str):
+            return base_form(value.lower())
+        if isinstance(value, dict):
+            return {
+                k: ([base_form(str(v).lower()) for v in vs] if k in ("IN", "NOT_IN") else vs)
+                for k, vs in value.items()
+            }
+        return value
+
+    return [
+        {k: (form(v) if k == "LEMMA" else v) for k, v in token.items()}
+        if isinstance(token, dict)
+        else token
+        for token in pattern
+    ]
+
+
 def token_pattern_rules(known_ids: Iterable[str]) -> list[tuple]:
     """``token_patterns.yml`` rules as (finding id, spaCy token pattern) or, for a rule with
     ``cue: N``, (finding id, pattern, N): its first N tokens only show what the word means
@@ -99,7 +123,8 @@ def token_pattern_rules(known_ids: Iterable[str]) -> list[tuple]:
         if fid not in known:
             raise LexiconError(f"token_patterns.yml rule {i} names unknown finding {fid!r}")
         cue = int(rule.get("cue", 0))
-        rules.append((fid, list(rule["pattern"]), cue) if cue else (fid, list(rule["pattern"])))
+        pattern = normal_lemmas(list(rule["pattern"]))
+        rules.append((fid, pattern, cue) if cue else (fid, pattern))
     for fid in context_only_phrases():
         if fid not in known:
             raise LexiconError(f"token_patterns.yml context_only names unknown finding {fid!r}")
@@ -136,7 +161,7 @@ def _saying_patterns(rule) -> list[list[dict]]:
     if isinstance(rule, str):
         return phrase_pattern(rule)
     if rule.get("pattern"):
-        return [list(rule["pattern"])]
+        return [normal_lemmas(list(rule["pattern"]))]
     return phrase_pattern(str(rule["phrase"]))
 
 
@@ -153,7 +178,7 @@ def idiom_rules(known_ids: Iterable[str] | None = None) -> list[tuple[str | None
     rules: list[tuple[str | None, list[dict]]] = []
     token_data = load_yaml("token_patterns.yml") or {}
     for rule in token_data.get("idioms") or []:
-        rules.append((None, list(rule["pattern"])))
+        rules.append((None, normal_lemmas(list(rule["pattern"]))))
     phrase_data = load_yaml("extra_phrases.yml") or {}
     for i, rule in enumerate(phrase_data.get("idioms") or []):
         means = None if isinstance(rule, str) else rule.get("means")

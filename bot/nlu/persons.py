@@ -249,9 +249,19 @@ def marker_person(span) -> Person:
     return Person()
 
 
+_REFLEXIVE = {"himself": "he", "herself": "she", "themselves": "they", "themself": "they"}
+
+
 def person_of(span) -> Person:
-    """Whose the span is (see the module docstring)."""
-    return relation_modifier(span) or marker_person(span)
+    """Whose the span is (see the module docstring). A finding told with "himself" or
+    "herself" ("he wants to kill himself", "she's hurting herself") is never the writer's,
+    whatever "me" the sentence has ("my son told me ...")."""
+    person = relation_modifier(span) or marker_person(span)
+    if person.key in ("", "self"):
+        reflexive = next((_REFLEXIVE[t.lower_] for t in span if t.lower_ in _REFLEXIVE), None)
+        if reflexive is not None:
+            return Person(reflexive)
+    return person
 
 
 def _sentence(span):
@@ -306,6 +316,15 @@ def _past_time(sent) -> bool:
         for i, t in enumerate(sent)
     )
     return year or any(n in cues.past_times for n in norms)
+
+
+def told_as_over(span) -> bool:
+    """The sentence puts the span's event in the past ("in March", "last year") with no word
+    of now, or the rest of the message says it is over ("nothing since")."""
+    mk = markers()
+    sent = _sentence(span)
+    now = any(t.norm_.lower() in mk.now_words for t in sent)
+    return _resolved_after(span) or (_past_time(sent) and not now)
 
 
 @lru_cache(maxsize=1)

@@ -182,6 +182,7 @@ def analyse(text: Any, nlp=None) -> Analysis:
     """Run the pipeline over one message (at most MAX_CHARS characters of it)."""
     if not isinstance(text, str) or not text.strip():
         return Analysis(Extraction())
+    from bot.nlu.combinations import combined_red_flags
     from bot.nlu.components import SPAN_GROUP
     from bot.nlu.input_check import reads_as_reference, reference_spans
     from bot.nlu.lexicon import history_persists, overrule_traits
@@ -191,6 +192,7 @@ def analyse(text: Any, nlp=None) -> Analysis:
         general_question,
         person_of,
         stated_subject,
+        told_as_over,
         told_as_past,
     )
     from bot.nlu.pipeline import get_pipeline
@@ -302,6 +304,12 @@ def analyse(text: Any, nlp=None) -> Analysis:
         if key not in seen:
             seen.add(key)
             result.mentions.append(mention)
+    # "heart racing" and "lightheaded" of the same person now: the red flag they make together
+    def over(mention) -> bool:
+        span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        return span is not None and told_as_over(span)
+
+    result.mentions.extend(combined_red_flags(result.mentions, over))
     stated = stated_subject(cleaned)
     # A pregnancy said of someone else ("my daughter is 4 months pregnant") names whom the
     # check is for as an age or a result does.

@@ -83,6 +83,8 @@ def find_ages(text: str) -> Iterator[ValueSpan]:
         r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:years?|yrs?|yr)\s*(?:-|\s)?\s*old\b",
         r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.?|yrs?\s+old|yr\s+old)(?![a-z])",
         r"\bage[d]?\s*[:=]?\s*(\d{1,3})\b" + _NOT_AN_AGE_AFTER,
+        # "I have 67 years" (as people write who learned English after another language)
+        r"\bi\s+(?:have|am\s+having|having)\s+(\d{1,3})\s+(?:years|yrs)\b(?!\s+(?:of|since|ago|now|on|with))",
         r"(?:^|[\s,(])(\d{2})\s?[fm](?![a-z0-9/])",
         r"(?:^|[,.;!?\n]\s*|\b(?:i'?m\s+an?|i\s+am\s+an?)\s+)(?:female|male|woman|man|guy|lady|bloke|f|m)\s*[,/]?\s*(\d{2})\b"
         + _NOT_AN_AGE_AFTER,
