@@ -145,7 +145,7 @@ def live_rows(score: scorer.LiveScore) -> list[Row]:
         (name, "  with level emergency", *_rate(score.emergency_level)),
         (name, "final assessment emergency", *_rate(score.final_emergency)),
         (name, "final assessment at the labelled level or above", *_rate(score.final_at_label)),
-        (name, "crisis lines (crisis_lines: true)", *_rate(score.crisis_lines)),
+        (name, "crisis lines (labelled, or suicidal thoughts)", *_rate(score.crisis_lines)),
         (name, "screening question asked by the emergency net", *_rate(score.screened)),
         (name, "announced or screened (the safe side)", *_rate(score.safe_side)),
         (name, "failed cases", str(len(score.errors)), f"of {score.cases}"),

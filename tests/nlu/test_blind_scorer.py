@@ -580,3 +580,11 @@ def test_every_mapped_id_is_one_the_knowledge_base_has():
     known = set(load_knowledge().findings)
     for aliases in b.ID_ALIASES.values():
         assert set(aliases.values()) <= known
+
+
+def test_crisis_lines_are_due_where_labelled_or_for_suicidal_thoughts() -> None:
+    wants_crisis_lines = b.wants_crisis_lines
+    assert wants_crisis_lines({"red_flags": ["suicidal_thoughts"]})
+    assert wants_crisis_lines({"red_flags": ["chest_pain"], "crisis_lines": True})
+    assert not wants_crisis_lines({"red_flags": ["chest_pain"]})
+    assert not wants_crisis_lines({"red_flags": ["suicidal_thoughts"], "crisis_lines": False})
