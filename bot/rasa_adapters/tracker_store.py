@@ -30,7 +30,19 @@ What it adds to Rasa's ``SQLTrackerStore`` (whose tables and queries it keeps):
   message);
 * conversations whose person did not agree to keeping their answers are
   deleted once they are no longer live (idle longer than the domain's
-  session expiration), checked at most every ``purge_interval`` seconds.
+  session expiration), checked at most every ``purge_interval`` seconds;
+* a conversation's tracker, once saved, is kept in memory for its next
+  message (:class:`KeptTrackers`): reading it back decoded and replayed every
+  stored event of the session on every message, the cost that grew most with
+  a conversation's length. A kept tracker is handed out only when the
+  database still holds exactly what this store wrote (the count and the
+  highest id of the conversation's rows, one indexed query), so a turn handled
+  by another server, a purge or an erasure is read from the database as
+  before; it is handed to one turn at a time (taken out, put back when that
+  turn is saved: a turn that fails is read from the database next time); it is
+  never kept across a new session, after an erasure, or longer than the
+  session length; and ``kept_events`` (endpoints.yml, or ``B12_KEPT_EVENTS``;
+  default 20,000 events per server, 0 turns it off) bounds the memory.
 """
 
 from __future__ import annotations
@@ -40,8 +52,11 @@ import contextlib
 import itertools
 import json
 import logging
+import os
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Callable, TypeVar
 
@@ -49,11 +64,12 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, ensure_schema_exists
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.rasa_adapters.patches.outage import start_turn
 from bot.storage.config import (
     StorageConfigError,
     StorageOutage,
@@ -70,6 +86,10 @@ logger = logging.getLogger(__name__)
 ERASE_ACTION = "action_delete_my_data"
 DEFAULT_PURGE_INTERVAL = 600.0
 DEFAULT_SESSION_MINUTES = 60.0
+DEFAULT_KEPT_EVENTS = 20_000
+# Set on a tracker this store read (one session) or saved: how many of its events are
+# stored, so that saving it writes the rest without counting the stored rows first.
+STORED_EVENTS = "_b12_stored_events"
 T = TypeVar("T")
 
 
@@ -90,6 +110,100 @@ class StorageStartupError(RasaException):
     """Raised at start-up; Rasa prints it and the server does not start."""
 
 
+@dataclass
+class _Kept:
+    tracker: DialogueStateTracker
+    stored: tuple[int, int | None]  # (rows, highest id) of the conversation after the save
+    kept_at: float
+
+
+class KeptTrackers:
+    """Saved trackers waiting for their conversation's next message, oldest first.
+
+    Used from the server's event loop only. ``take`` removes what it returns, so a
+    tracker is never in two turns' hands; entries older than ``max_age`` seconds are
+    dropped whenever the cache is used, and the oldest go first when more than
+    ``max_events`` events are kept.
+    """
+
+    def __init__(self, max_events: int, max_age: Callable[[], float]) -> None:
+        self.max_events = max(0, int(max_events))
+        self._max_age = max_age
+        self._entries: OrderedDict[str, _Kept] = OrderedDict()
+        self._events = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def events(self) -> int:
+        return self._events
+
+    def take(self, sender_id: str) -> _Kept | None:
+        self._expire()
+        kept = self._entries.pop(sender_id, None)
+        if kept is not None:
+            self._events -= len(kept.tracker.events)
+            if kept.tracker.sender_id != sender_id:  # never another conversation's
+                return None
+        return kept
+
+    def put(self, tracker: DialogueStateTracker, stored: tuple[int, int | None]) -> None:
+        self.drop(tracker.sender_id)
+        size = len(tracker.events)
+        if not self.max_events or size > self.max_events:
+            return
+        self._entries[tracker.sender_id] = _Kept(tracker, stored, time.monotonic())
+        self._events += size
+        self._expire()
+        while self._events > self.max_events and self._entries:
+            _sender, oldest = self._entries.popitem(last=False)
+            self._events -= len(oldest.tracker.events)
+
+    def drop(self, sender_id: str) -> None:
+        kept = self._entries.pop(sender_id, None)
+        if kept is not None:
+            self._events -= len(kept.tracker.events)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._events = 0
+
+    def _expire(self) -> None:
+        limit = time.monotonic() - self._max_age()
+        while self._entries:
+            sender, oldest = next(iter(self._entries.items()))
+            if oldest.kept_at >= limit:
+                break
+            self.drop(sender)
+
+
+def _kept_events(configured: int | None) -> int:
+    """``kept_events`` from endpoints.yml, else ``B12_KEPT_EVENTS``, else the default."""
+    value: Any = configured
+    if value is None:
+        value = os.environ.get("B12_KEPT_EVENTS") or DEFAULT_KEPT_EVENTS
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        raise StorageStartupError("B12_KEPT_EVENTS must be a whole number") from None
+
+
+def _same_session_when_read(tracker: DialogueStateTracker, stored_before: int) -> bool:
+    """Whether reading the conversation back (Rasa's query: the events from the latest
+    ``session_started`` on, by timestamp) gives exactly ``tracker``'s events: no new
+    session began in the events not stored before this save, and no event has a
+    timestamp before the session's start."""
+    events = list(tracker.events)
+    if any(isinstance(event, SessionStarted) for event in events[stored_before:]):
+        return False
+    starts = [e.timestamp for e in events if isinstance(e, SessionStarted)]
+    if not starts:
+        return True
+    start = max(starts)
+    return all(event.timestamp >= start for event in events)
+
+
 class B12TrackerStore(SQLTrackerStore):
     def __init__(
         self,
@@ -97,6 +211,7 @@ class B12TrackerStore(SQLTrackerStore):
         event_broker: EventBroker | None = None,
         erase_action: str = ERASE_ACTION,
         purge_interval: float = DEFAULT_PURGE_INTERVAL,
+        kept_events: int | None = None,
         **kwargs: Any,
     ) -> None:
         for ignored in ("host", "url", "dialect", "db", "username", "password", "port"):
@@ -121,6 +236,9 @@ class B12TrackerStore(SQLTrackerStore):
         self.erase_action = erase_action
         self.purge_interval = float(purge_interval)
         self._next_purge = 0.0
+        self.kept = KeptTrackers(
+            _kept_events(kept_events), lambda: self._session_length().total_seconds()
+        )
         logger.info("Conversations are stored in the %s", describe(url))
         super().__init__(
             domain=domain,
@@ -169,12 +287,36 @@ class B12TrackerStore(SQLTrackerStore):
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
-        """Rasa's retrieval (same events, same order), reading only the JSON column."""
+        """Rasa's retrieval (same events, same order), reading only the JSON column; the
+        session's tracker kept from its last save when the database still holds exactly
+        what that save left."""
+        if not fetch_events_from_all_sessions:
+            kept = self.kept.take(sender_id)
+            if kept is not None and (
+                await self._in_thread(self._stored_state, sender_id) == kept.stored
+            ):
+                start_turn(kept.tracker)
+                return kept.tracker
         rows = await self._in_thread(self._event_rows, sender_id, fetch_events_from_all_sessions)
         if not rows or not self.domain:
             return None
         events = [json.loads(data) for (data,) in rows]
-        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        if not fetch_events_from_all_sessions:
+            setattr(tracker, STORED_EVENTS, len(rows))
+        start_turn(tracker)
+        return tracker
+
+    def _stored_state(self, sender_id: str) -> tuple[int, int | None]:
+        """How many rows the conversation has (all sessions) and the highest row id:
+        any write or deletion by anyone since changes one of them."""
+        table = self.SQLEvent.__table__
+        query = sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(
+            table.c.sender_id == sender_id
+        )
+        with self.session_scope() as session:
+            count, highest = session.execute(query).one()
+        return int(count), (None if highest is None else int(highest))
 
     def _event_rows(self, sender_id: str, fetch_events_from_all_sessions: bool) -> list:
         with self.session_scope() as session:
@@ -196,28 +338,40 @@ class B12TrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if self._erases(tracker):
+            self.kept.drop(tracker.sender_id)
             gone = await self._in_thread(erase_conversation, self.engine, tracker.sender_id)
             logger.info("Erased a conversation on request (%d events)", gone)
         else:
+            self.kept.drop(tracker.sender_id)
             await self.stream_events(tracker)
-            await self._in_thread(self._insert_new_events, tracker)
+            stored_before = getattr(tracker, STORED_EVENTS, None)
+            stored = await self._in_thread(self._insert_new_events, tracker)
+            if stored_before is not None and _same_session_when_read(tracker, stored_before):
+                self.kept.put(tracker, stored)
         if time.monotonic() >= self._next_purge:
             await asyncio.to_thread(self._purge_expired)
 
-    def _insert_new_events(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's rows for the events not stored yet, written in one statement.
+    def _insert_new_events(self, tracker: DialogueStateTracker) -> tuple[int, int | None]:
+        """Rasa's rows for the events not stored yet, written in one statement; returns
+        the conversation's stored state afterwards (``_stored_state``).
 
         Rasa adds one ORM object per event; a plain multi-row insert of the same
-        columns skips the unit-of-work bookkeeping on every message.
+        columns skips the unit-of-work bookkeeping on every message. A tracker this
+        store read or saved knows how many of its events are stored; any other is
+        compared with a count of the stored rows.
         """
+        stored = getattr(tracker, STORED_EVENTS, None)
         with self.session_scope() as session:
-            rows = [
-                event_row(tracker.sender_id, event)
-                for event in self._additional_events(session, tracker)
-            ]
+            if stored is None or stored > len(tracker.events):
+                new = self._additional_events(session, tracker)
+            else:
+                new = itertools.islice(tracker.events, stored, len(tracker.events))
+            rows = [event_row(tracker.sender_id, event) for event in new]
             if rows:
                 session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()
+        setattr(tracker, STORED_EVENTS, len(tracker.events))
+        return self._stored_state(tracker.sender_id)
 
     def _erases(self, tracker: DialogueStateTracker) -> bool:
         """Whether the erase action ran in this turn (after the latest user message).

@@ -18,6 +18,14 @@ reply at all.
 
 Installed by :class:`bot.rasa_adapters.tracker_store.B12TrackerStore` when the Rasa
 server starts (Rasa 3.6 has no hook for this), never at import time.
+
+The deadline is kept on the turn's user message object itself (Rasa hands each action
+a copy of the tracker holding the same event objects). Not in a table keyed by the
+message: messages are equal by content ("why?" twice is equal), and the tracker store
+keeps a conversation's tracker, with its earlier messages, from one message to the
+next. The store clears the latest message's deadline when it hands out a tracker
+(:func:`start_turn`), so a turn with no new message (an action run through the HTTP
+API) gets a full deadline too.
 """
 
 from __future__ import annotations
@@ -26,7 +34,6 @@ import asyncio
 import logging
 import os
 import time
-import weakref
 from typing import Any
 
 from bot.wording import wording
@@ -94,6 +101,17 @@ def outage_events(tracker: Any) -> list[Any]:
     return events
 
 
+DEADLINE_ATTRIBUTE = "_b12_deadline"
+
+
+def start_turn(tracker: Any) -> None:
+    """Mark the start of a turn on ``tracker``: custom actions from now on share a new
+    deadline."""
+    message = getattr(tracker, "latest_message", None)
+    if getattr(message, DEADLINE_ATTRIBUTE, None) is not None:
+        setattr(message, DEADLINE_ATTRIBUTE, None)
+
+
 def install() -> None:
     """Wrap ``RemoteAction.run`` once per process."""
     from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
@@ -104,17 +122,17 @@ def install() -> None:
         return
 
     timeout = action_timeout()  # read once: a bad setting is reported once, not per call
-    # The turn's deadline, keyed by the turn's user message (it lives as long as the turn).
-    deadlines: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
-
     def remaining(tracker: Any) -> float:
-        turn = getattr(tracker, "latest_message", None)
+        turn = getattr(tracker, "latest_message", None)  # the turn's user message
         if turn is None:
             return timeout
-        try:
-            deadline = deadlines.setdefault(turn, time.monotonic() + timeout)
-        except TypeError:  # not weakly referenceable: a deadline per call
-            return timeout
+        deadline = getattr(turn, DEADLINE_ATTRIBUTE, None)
+        if deadline is None:
+            deadline = time.monotonic() + timeout
+            try:
+                setattr(turn, DEADLINE_ATTRIBUTE, deadline)
+            except (AttributeError, TypeError):  # cannot carry one: a deadline per call
+                return timeout
         return deadline - time.monotonic()
 
     async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
