@@ -66,6 +66,7 @@ class OthersPast:
     reported: frozenset[str]
     stories: re.Pattern[str] | None
     hospital: re.Pattern[str] | None
+    cared_for: re.Pattern[str] | None = None
 
 
 def _words(data: dict[str, Any], key: str) -> frozenset[str]:
@@ -126,6 +127,7 @@ def others_past() -> OthersPast:
         reported=_words(data, "reported"),
         stories=_phrases(data.get("stories")),
         hospital=_phrases(data.get("hospital")),
+        cared_for=_phrases(data.get("cared_for")),
     )
 
 
@@ -327,6 +329,46 @@ def told_as_over(span) -> bool:
     return _resolved_after(span) or (_past_time(sent) and not now)
 
 
+def writer_told_as_over(span) -> bool:
+    """The writer's own red flag told as over: the rest of the message closes it ("had a fall
+    last year after fainting but I've been fine since"), or its sentence dates it in the past
+    ("last year", "in 2019", "a few years back") with no word of the last hours ("fainted last
+    night", "since yesterday", "still", "today" keep it now)."""
+    from bot.nlu.lexicon import overrule_traits
+
+    traits = overrule_traits()
+    sent = _sentence(span)
+    norms = [t.norm_.lower() for t in sent]
+    recent = any(n in traits["recent_words"] for n in norms) or any(
+        pair in traits["recent_pairs"] for pair in zip(norms, norms[1:], strict=False)
+    )
+    if recent:
+        return False
+    if _resolved_after(span):
+        return True
+    cues = others_past()
+    text = sent.text.lower().replace("\u2019", "'")
+    if cues.present_states is not None and cues.present_states.search(text):
+        return False
+    # "since last week", "I've had": still going on
+    if any(n in _ONGOING for n in norms):
+        return False
+    # A time that dates the event itself ("last year", "3 years ago", "in 2019", "back in
+    # March"); a bare "for 2 weeks" or "all summer" is how long it has lasted.
+    year = any(
+        t.like_num and len(t.text) == 4 and i > 0 and norms[i - 1] in cues.year_before
+        for i, t in enumerate(sent)
+    )
+    return year or any(n in _DATING for n in norms)
+
+
+_ONGOING = {"since", "'ve", "ve", "have", "has", "been"}
+_DATING = {
+    "ago", "last", "previously", "back", "january", "february", "march", "april", "june",
+    "july", "august", "september", "october", "november", "december",
+}
+
+
 @lru_cache(maxsize=1)
 def dated_only_by_time() -> frozenset[str]:
     """Red flags that a past verb does not make history (finding_traits.yml)."""
@@ -382,10 +424,14 @@ def told_as_past(span, person: Person | None = None) -> bool:
     cues = others_past()
     text = sent.text.lower().replace("\u2019", "'")
     present_state = cues.present_states is not None and cues.present_states.search(text)
-    # A story on screen or in print is told, whatever time words it has ("on Casualty
-    # tonight a woman collapsed"), unless someone is in a present state ("on the floor").
+    # A story on screen or in print is told, whatever time words or states it has ("on
+    # Casualty tonight a woman collapsed", "a documentary about a lad who can't walk").
     if person.key == "someone" and cues.stories is not None and cues.stories.search(text):
-        return not present_state
+        return True
+    # Someone already in hospital or in care ("my colleague is admitted with ...") is being
+    # looked after; nobody needs to call for help for them from here.
+    if cues.cared_for is not None and cues.cared_for.search(text):
+        return True
     if now or present_state:
         return False
     return (past_verb and person.blood) or _event_in_past(sent)
@@ -406,6 +452,12 @@ def _unmarked_question(words, mk: Markers) -> bool:
     return any(t.norm_.lower() in mk.general_subjects for t in words[1:])
 
 
+@lru_cache(maxsize=1)
+def _question_extras() -> tuple[frozenset[str], frozenset[str]]:
+    data = load_yaml("persons.yml") or {}
+    return _words(data, "question_lead_ins"), _words(data, "question_modals")
+
+
 def general_question(span) -> bool:
     """A question about a finding in general ("can low B12 cause chest pain?", "is fainting a
     sign of b12 deficiency?"): the clause opens with a question word, asks ("?"), names
@@ -414,6 +466,11 @@ def general_question(span) -> bool:
     doc = span.doc
     sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
     words = [t for t in sent if not t.is_space]
+    lead_ins, modals = _question_extras()
+    while len(words) > 1 and words[0].norm_.lower() in lead_ins and (
+        words[0].norm_.lower() not in mk.question_openers
+    ):
+        words = words[1:]
     if not words or words[0].norm_.lower() not in mk.question_openers:
         return False
     if not any("?" in t.text for t in words) and not _unmarked_question(words, mk):
@@ -425,8 +482,9 @@ def general_question(span) -> bool:
         norm = token.norm_.lower()
         if norm in mk.self_words or norm in mk.pronouns:
             return False
-        # The opener itself ("can low B12 ...?") asks; it does not say "now".
-        if position > 0 and norm in mk.now_words:
+        # The opener itself ("can low B12 ...?") asks; it does not say "now"; nor does a modal
+        # in the question ("is it true that b12 can make people suicidal?").
+        if position > 0 and norm in mk.now_words and norm not in modals:
             return False
     return True
 

@@ -194,6 +194,7 @@ def analyse(text: Any, nlp=None) -> Analysis:
         stated_subject,
         told_as_over,
         told_as_past,
+        writer_told_as_over,
     )
     from bot.nlu.pipeline import get_pipeline
 
@@ -265,10 +266,13 @@ def analyse(text: Any, nlp=None) -> Analysis:
                 target.id, verdict, text[where[0] : where[1]], *where, person=person.key
             )
             if (
-                person.key not in OWN
-                and label == "RED_FLAG"
+                label == "RED_FLAG"
                 and mention.status is Status.PRESENT
-                and told_as_past(span, person)
+                and (
+                    told_as_past(span, person)
+                    if person.key not in OWN
+                    else writer_told_as_over(span)
+                )
             ):
                 mention = replace(mention, past=True)
             key = (mention.id, mention.status, mention.family, mention.person, mention.past)

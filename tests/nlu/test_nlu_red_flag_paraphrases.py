@@ -258,6 +258,27 @@ REPORTED_NOW = [
     ("my son's been hurting himself, I found the marks last night", "suicidal_thoughts"),
     # negation does not cross "and" with a verb of its own
     ("the baby won't feed and is floppy", "emergency_described"),
+    # a racing heart and dizziness, said together, are the red flag
+    ("my heart's pounding like mad and the whole room is spinning", "racing_heart_dizzy"),
+    ("her pulse is all over the place and she's dizzy", "racing_heart_dizzy"),
+    # told by feel or by sight
+    ("there's a heavy weight pressing on my chest", "chest_pain"),
+    ("dad keeps clutching his chest", "chest_pain"),
+    ("he's been coughing up blood all morning", "unusual_bleeding"),
+    ("i'm passing black tarry stuff", "gi_bleeding"),
+    ("my pee has gone bright red", "unusual_bleeding"),
+    ("her legs are covered in big purple blotches", "unexplained_bruising"),
+    ("he says he can't get enough air in", "severe_breathlessness"),
+    ("i'm breathless even when i'm lying down resting", "severe_breathlessness"),
+    ("i can only see the left half of the page", "sudden_vision_loss"),
+    ("there's a black patch in the middle of my vision", "sudden_vision_loss"),
+    ("my pins and needles are spreading further every day", "worsening_neuro"),
+    ("one side of her face has dropped", "emergency_described"),
+    ("his speech is slurred all of a sudden", "emergency_described"),
+    ("she can't hold her wee at all since this morning", "bladder_bowel_loss"),
+    ("i've been googling how many tablets it would take", "suicidal_thoughts"),
+    ("i want to end my life", "suicidal_thoughts"),
+    ("my toddler has swallowed 6 of my iron tablets", "emergency_described"),
 ]
 
 
@@ -401,6 +422,16 @@ NOT_NOW = [
     "I hurt myself falling off my bike last year",
     "i was so breathless i couldn't finish a sentence when my hb was 70 two years ago",
     "she's not going to the gp, it's not going away though, the tiredness",
+    # over, told as over, or dated in the past
+    "fainted once two years ago at a concert, been fine ever since",
+    "back in 2020 I had black stools from iron tablets, nothing since",
+    # general questions, advice about what to look out for
+    "so can a low b12 level make people suicidal?",
+    "at what level does b12 cause breathlessness at rest?",
+    "the nurse told me to watch out for chest pain or fainting",
+    # stories and people already looked after
+    "saw a programme about a girl who can't walk after doing nos",
+    "my uncle is in hospital after vomiting blood, should I get checked?",
 ]
 
 
