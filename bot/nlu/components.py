@@ -40,6 +40,9 @@ IDIOM_KEY = "_idiom"
 # A saying that stands for a finding ("dead on my feet": tiredness) has the key
 # IDIOM_MEANS_PREFIX + finding id.
 IDIOM_MEANS_PREFIX = "_idiom_means:"
+# A saying that puts a red flag's words to everyday use with no finding's words to drop ("I'd
+# rather die than ...", "blind to how tired I am") has the key IDIOM_NAMES_PREFIX + red flag.
+IDIOM_NAMES_PREFIX = "_idiom_names:"
 DENIAL_PREFIX = "_denial:"
 
 
@@ -100,9 +103,11 @@ class TargetMatcher:
             self.matcher.add(key, [pattern])
             self.cues[key] = (fid, cue)
         meanings: dict[str, list[list[dict]]] = {}
-        for means, pattern in idiom_rules():
+        for means, pattern, names in idiom_rules(with_names=True):
             if means is None or means in self.targets:
                 key = IDIOM_KEY if means is None else f"{IDIOM_MEANS_PREFIX}{means}"
+                if means is None and names in self.targets:
+                    key = f"{IDIOM_NAMES_PREFIX}{names}"
                 meanings.setdefault(key, []).append(pattern)
         for key, patterns in meanings.items():
             self.matcher.add(key, patterns)
@@ -119,9 +124,14 @@ class TargetMatcher:
         spans = []
         idioms: list[tuple[int, int]] = []
         said: list[Span] = []
+        named: list[str] = []
         denials: list[tuple[int, int, tuple[str, ...]]] = []
         for match_id, start, end in [*self.phrase_matcher(doc), *self.matcher(doc)]:
             key = self.nlp.vocab.strings[match_id]
+            if key.startswith(IDIOM_NAMES_PREFIX):
+                idioms.append((start, end))
+                named.append(key[len(IDIOM_NAMES_PREFIX) :])
+                continue
             if key == IDIOM_KEY or key.startswith(IDIOM_MEANS_PREFIX):
                 idioms.append((start, end))
                 means = key[len(IDIOM_MEANS_PREFIX) :] if key != IDIOM_KEY else ""
@@ -138,7 +148,10 @@ class TargetMatcher:
                 spans.append(Span(doc, start, end, label=self.label_of(fid), kb_id=fid))
         in_idiom = [s for s in spans if any(a < s.end and s.start < b for a, b in idioms)]
         doc._.b12_idiom_red_flags = tuple(
-            s.kb_id_ for s in in_idiom if self.targets[s.kb_id_].kind == "red_flag"
+            dict.fromkeys(
+                [s.kb_id_ for s in in_idiom if self.targets[s.kb_id_].kind == "red_flag"]
+                + named
+            )
         )
         spans = [s for s in spans if s not in in_idiom]
         spans += said

@@ -165,7 +165,9 @@ def _saying_patterns(rule) -> list[list[dict]]:
     return phrase_pattern(str(rule["phrase"]))
 
 
-def idiom_rules(known_ids: Iterable[str] | None = None) -> list[tuple[str | None, list[dict]]]:
+def idiom_rules(
+    known_ids: Iterable[str] | None = None, with_names: bool = False
+) -> list[tuple]:
     """Everyday sayings that contain a finding's words, as (meaning, token pattern): the
     ``idioms`` of ``token_patterns.yml`` and of ``extra_phrases.yml``.
 
@@ -173,20 +175,27 @@ def idiom_rules(known_ids: Iterable[str] | None = None) -> list[tuple[str | None
     money", "collapsed into bed after a shift", "heart in my mouth"), because reading them
     as symptoms or emergencies would put words in the person's mouth. A saying with
     ``means: <finding id>`` stands for that finding instead ("dead on my feet" is tiredness);
-    ids outside ``known_ids`` are refused, as in the phrase lists."""
+    one with ``names: <red flag id>`` says which red flag's words it puts to everyday use
+    when no finding pattern would match them ("I'd rather die than ..."), so a classifier's
+    red-flag reading of it is overruled. Ids outside ``known_ids`` are refused, as in the
+    phrase lists. With ``with_names`` each rule is (means, pattern, names)."""
     known = None if known_ids is None else set(known_ids)
-    rules: list[tuple[str | None, list[dict]]] = []
+    rules: list[tuple] = []
     token_data = load_yaml("token_patterns.yml") or {}
     for rule in token_data.get("idioms") or []:
-        rules.append((None, normal_lemmas(list(rule["pattern"]))))
+        rules.append((None, normal_lemmas(list(rule["pattern"])), None))
     phrase_data = load_yaml("extra_phrases.yml") or {}
     for i, rule in enumerate(phrase_data.get("idioms") or []):
         means = None if isinstance(rule, str) else rule.get("means")
-        if means is not None and known is not None and str(means) not in known:
-            raise LexiconError(f"extra_phrases.yml idiom {i} means unknown finding {means!r}")
+        names = None if isinstance(rule, str) else rule.get("names")
+        for fid, what in ((means, "means"), (names, "names")):
+            if fid is not None and known is not None and str(fid) not in known:
+                raise LexiconError(f"extra_phrases.yml idiom {i} {what} unknown finding {fid!r}")
+        means = None if means is None else str(means)
+        names = None if names is None else str(names)
         for pattern in _saying_patterns(rule):
-            rules.append((None if means is None else str(means), pattern))
-    return rules
+            rules.append((means, pattern, names))
+    return rules if with_names else [(means, pattern) for means, pattern, _names in rules]
 
 
 def idiom_patterns() -> list[list[dict]]:

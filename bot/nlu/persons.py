@@ -320,13 +320,41 @@ def _past_time(sent) -> bool:
     return year or any(n in cues.past_times for n in norms)
 
 
+def _recent(sent, ignore: frozenset[str] = frozenset()) -> bool:
+    """A word of the last hours in the sentence ("today", "just", "last night", "still")."""
+    from bot.nlu.lexicon import overrule_traits
+
+    traits = overrule_traits()
+    norms = [t.norm_.lower() for t in sent]
+    return any(n in traits["recent_words"] - ignore for n in norms) or any(
+        pair in traits["recent_pairs"] for pair in zip(norms, norms[1:], strict=False)
+    )
+
+
+def _dated(sent) -> bool:
+    """A time that dates an event in the past: "last year", "3 years ago", "in 2019",
+    "back in March" (not a duration such as "for 2 weeks")."""
+    cues = others_past()
+    norms = [t.norm_.lower() for t in sent]
+    year = any(
+        t.like_num and len(t.text) == 4 and i > 0 and norms[i - 1] in cues.year_before
+        for i, t in enumerate(sent)
+    )
+    # "the last few days" is up to now, "last year" dates
+    return year or any(
+        n in _DATING and not (n == "last" and i > 0 and norms[i - 1] == "the")
+        for i, n in enumerate(norms)
+    )
+
+
 def told_as_over(span) -> bool:
-    """The sentence puts the span's event in the past ("in March", "last year") with no word
-    of now, or the rest of the message says it is over ("nothing since")."""
-    mk = markers()
+    """The message itself closes the span's event ("nothing since", "she's back to herself")
+    or dates it in the past ("in March", "last year"), with no word of the last hours."""
     sent = _sentence(span)
-    now = any(t.norm_.lower() in mk.now_words for t in sent)
-    return _resolved_after(span) or (_past_time(sent) and not now)
+    # the "now" of a resolution ("she's back to herself now") is not a word of the last hours
+    if _resolved_after(span) and not _recent(sent, ignore=frozenset({"now", "rn"})):
+        return True
+    return not _recent(sent) and _dated(sent)
 
 
 def writer_told_as_over(span) -> bool:
@@ -334,15 +362,9 @@ def writer_told_as_over(span) -> bool:
     last year after fainting but I've been fine since"), or its sentence dates it in the past
     ("last year", "in 2019", "a few years back") with no word of the last hours ("fainted last
     night", "since yesterday", "still", "today" keep it now)."""
-    from bot.nlu.lexicon import overrule_traits
-
-    traits = overrule_traits()
     sent = _sentence(span)
     norms = [t.norm_.lower() for t in sent]
-    recent = any(n in traits["recent_words"] for n in norms) or any(
-        pair in traits["recent_pairs"] for pair in zip(norms, norms[1:], strict=False)
-    )
-    if recent:
+    if _recent(sent):
         return False
     if _resolved_after(span):
         return True
@@ -353,13 +375,8 @@ def writer_told_as_over(span) -> bool:
     # "since last week", "I've had": still going on
     if any(n in _ONGOING for n in norms):
         return False
-    # A time that dates the event itself ("last year", "3 years ago", "in 2019", "back in
-    # March"); a bare "for 2 weeks" or "all summer" is how long it has lasted.
-    year = any(
-        t.like_num and len(t.text) == 4 and i > 0 and norms[i - 1] in cues.year_before
-        for i, t in enumerate(sent)
-    )
-    return year or any(n in _DATING for n in norms)
+    # A time that dates the event itself; a bare "for 2 weeks" is how long it has lasted.
+    return _dated(sent)
 
 
 _ONGOING = {"since", "'ve", "ve", "have", "has", "been"}
@@ -413,7 +430,7 @@ def told_as_past(span, person: Person | None = None) -> bool:
     norms = [t.norm_.lower() for t in sent]
     now = any(n in mk.now_words for n in norms)
     if span.kb_id_ in dated_only_by_time():
-        return _resolved_after(span) or (not now and _past_time(sent))
+        return _resolved_after(span) or (not _recent(sent) and _past_time(sent))
     past_verb = any(n in mk.family_past for n in norms)
     if person is None:
         return past_verb and not now

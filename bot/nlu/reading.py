@@ -275,6 +275,14 @@ def analyse(text: Any, nlp=None) -> Analysis:
                 )
             ):
                 mention = replace(mention, past=True)
+            if (
+                label == "RED_FLAG"
+                and (mention.past or mention.status is Status.ABSENT)
+                and (told_as_over(span) if person.key not in OWN else writer_told_as_over(span))
+            ):
+                # The message itself closes or dates it ("she's back to herself now", "took
+                # her own life last year"): firmly not now (finding_traits.yml `overrule`).
+                notes.setdefault(where, "over")
             key = (mention.id, mention.status, mention.family, mention.person, mention.past)
             if key not in seen:
                 seen.add(key)

@@ -91,8 +91,15 @@ def _read_as_red_flag(
     "text, why",
     [
         ("no chest pain, no fainting, not short of breath, just tired", "negated"),
-        ("I fainted years ago", "historical"),
-        ("my dad had chest pain last week", "historical"),
+        # the message itself dates it or closes it
+        ("I fainted years ago", "over"),
+        ("my dad had chest pain last week", "over"),
+        ("she was very confused with a fever last month but she's back to herself now", "over"),
+        ("a friend of my sister's took her own life last year, it hit us hard", "over"),
+        # sayings that use a red flag's words with no finding's words in them
+        ("I'd rather die than sit through another waiting room", "idiom"),
+        ("my manager is blind to how exhausted I am", "idiom"),
+        ("our hamster's back legs have suddenly gone weak", "animal"),
         ("what if I get chest pain", "hypothetical"),
         ("can low B12 cause chest pain?", "hypothetical"),
         ("is fainting a sign of B12 deficiency?", "hypothetical"),
