@@ -31,7 +31,9 @@ short, or whose recent history holds too few such turns, is used whole.
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
+import itertools
 import json
 import zlib
 from typing import Any, Dict, List
@@ -47,16 +49,95 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActionReverted,
     ActiveLoop,
     AllSlotsReset,
     Event,
+    Restarted,
+    SessionStarted,
     SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
 # Turns kept beyond what the rules and memoization look at, so that the first turns
 # of the view (which start without a previous action) are never compared.
 MARGIN_TURNS = 3
+# Where a tracker keeps its applied events between predictions (see ``applied_events``).
+_APPLIED = "_b12_applied_events"
+
+
+class _Applied:
+    """``tracker.applied_events()`` of the first ``count`` events, ready to be continued."""
+
+    __slots__ = ("events", "count", "last", "first", "loop_names", "applied")
+
+    def __init__(self, events: Any, loop_names: frozenset, applied: List[Event]) -> None:
+        self.events = events
+        self.count = len(events)
+        self.first = events[0] if events else None
+        self.last = events[-1] if events else None
+        self.loop_names = loop_names
+        self.applied = applied
+
+
+def _loop_names(events: Any) -> frozenset:
+    return frozenset(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
+
+
+def _fold(tracker: DialogueStateTracker, applied: List[Event], events: Any, loops: frozenset
+          ) -> List[Event]:
+    """Rasa's ``DialogueStateTracker.applied_events`` loop, continued from ``applied``."""
+    for event in events:
+        if isinstance(event, (Restarted, SessionStarted)):
+            applied = []
+        elif isinstance(event, ActionReverted):
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif isinstance(event, UserUtteranceReverted):
+            tracker._undo_till_previous(UserUttered, applied)
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif (
+            isinstance(event, ActionExecuted)
+            and event.action_name in loops
+            and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
+        ):
+            tracker._undo_till_previous_loop_execution(event.action_name, applied)
+        else:
+            applied.append(event)
+    return applied
+
+
+def applied_events(tracker: DialogueStateTracker) -> List[Event]:
+    """``tracker.applied_events()``, continued from the previous call on the same tracker.
+
+    Rasa folds every event of the conversation again on each call, several times per
+    message; events are only ever appended to a tracker, so the fold of the events seen
+    last time is kept on the tracker and continued over the new ones. It is started over
+    when the events are not the ones folded before (another list, events dropped from
+    its start) or when a form name appears that the earlier events did not have (Rasa
+    reads every form's name before folding). The list returned must not be changed.
+    """
+    events = tracker.events
+    cached = getattr(tracker, _APPLIED, None)
+    if (
+        isinstance(cached, _Applied)
+        and cached.events is events
+        and cached.count <= len(events)
+        and (cached.first is (events[0] if events else None))
+        and (not cached.count or events[cached.count - 1] is cached.last)
+    ):
+        new = list(itertools.islice(events, cached.count, None))
+        loops = cached.loop_names | _loop_names(new)
+        if loops == cached.loop_names:
+            applied = _fold(tracker, cached.applied, new, loops)
+            setattr(tracker, _APPLIED, _Applied(events, loops, applied))
+            return applied
+    loops = _loop_names(events)
+    applied = _fold(tracker, [], events, loops)
+    with contextlib.suppress(AttributeError):
+        setattr(tracker, _APPLIED, _Applied(events, loops, applied))
+    return applied
 
 
 def _cut_index(applied: List[Event], turns: int, unhidden: int) -> int | None:
@@ -81,7 +162,7 @@ def recent_view(
 
     Returns ``tracker`` itself when there is nothing worth cutting.
     """
-    applied = tracker.applied_events()
+    applied = applied_events(tracker)
     cut = _cut_index(applied, turns, unhidden)
     if cut is None:
         return tracker
