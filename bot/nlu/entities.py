@@ -388,7 +388,8 @@ def reports_red_flag_now(entities: list[dict[str, Any]]) -> list[str]:
 
 def why_not_now(mention: Mention, note: str | None = None) -> str | None:
     """Why a mention reports nothing now: ``reference`` (quoted or pasted text),
-    ``general_question``, ``over`` (the message closes or dates it), ``negated``,
+    ``general_question``, ``over`` (the message closes or dates it), ``story`` or
+    ``cared_for`` (someone on screen, or already in hospital), ``negated``,
     ``historical``, ``hypothetical`` or ``uncertain``; None when it does."""
     if note:
         return note

@@ -177,8 +177,11 @@ def _relation_triggers(doc) -> list[tuple[int, int, Any]]:
     graph = getattr(doc._, "context_graph", None)
     if graph is None:
         return []
+    # (a PSEUDO rule such as "had a baby" shows where a relation word names nobody)
     return [
-        (*m.modifier_span, m) for m in graph.modifiers if m.category in RELATION_CATEGORIES
+        (*m.modifier_span, m)
+        for m in graph.modifiers
+        if m.category in RELATION_CATEGORIES and str(m.direction).upper() != "PSEUDO"
     ]
 
 
@@ -408,6 +411,20 @@ def _told_in_present(span) -> bool:
     if first in forms or before in forms:
         return True
     return before == "been" and first.endswith("ing")
+
+
+def others_not_here(span, person: Person) -> str | None:
+    """Why someone else's red flag is firmly nobody's emergency here: ``story`` (someone in
+    a programme, the paper or online) or ``cared_for`` (already in hospital or in care)."""
+    if person.key in ("", "self") or person.animal:
+        return None
+    cues = others_past()
+    text = _sentence(span).text.lower().replace("\u2019", "'")
+    if person.key == "someone" and cues.stories is not None and cues.stories.search(text):
+        return "story"
+    if cues.cared_for is not None and cues.cared_for.search(text):
+        return "cared_for"
+    return None
 
 
 def told_as_past(span, person: Person | None = None) -> bool:

@@ -190,6 +190,7 @@ def analyse(text: Any, nlp=None) -> Analysis:
     from bot.nlu.persons import (
         Person,
         general_question,
+        others_not_here,
         person_of,
         stated_subject,
         told_as_over,
@@ -283,6 +284,10 @@ def analyse(text: Any, nlp=None) -> Analysis:
                 # The message itself closes or dates it ("she's back to herself now", "took
                 # her own life last year"): firmly not now (finding_traits.yml `overrule`).
                 notes.setdefault(where, "over")
+            if label == "RED_FLAG" and (mention.past or mention.status is Status.ABSENT):
+                elsewhere = others_not_here(span, person)  # a story, or already in hospital
+                if elsewhere:
+                    notes.setdefault(where, elsewhere)
             key = (mention.id, mention.status, mention.family, mention.person, mention.past)
             if key not in seen:
                 seen.add(key)

@@ -83,6 +83,9 @@ def find_ages(text: str) -> Iterator[ValueSpan]:
         r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:years?|yrs?|yr)\s*(?:-|\s)?\s*old\b",
         r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.?|yrs?\s+old|yr\s+old)(?![a-z])",
         r"\bage[d]?\s*[:=]?\s*(\d{1,3})\b" + _NOT_AN_AGE_AFTER,
+        # "Now 38, tingly hands", "35, male": an age in a list of facts
+        r"(?:^|[,.;!?\n]\s*)now\s+(\d{2})\b" + _NOT_AN_AGE_AFTER + r"(?!\s*(?:and|is|was|it))",
+        r"(?:^|[\s,(])(\d{2})\s*,\s*(?:male|female|man|woman|bloke|guy|lady|m|f)\b",
         # "I have 67 years" (as people write who learned English after another language)
         r"\bi\s+(?:have|am\s+having|having)\s+(\d{1,3})\s+(?:years|yrs)\b(?!\s+(?:of|since|ago|now|on|with))",
         r"(?:^|[\s,(])(\d{2})\s?[fm](?![a-z0-9/])",
@@ -127,6 +130,8 @@ def find_sex(text: str) -> Iterator[ValueSpan]:
         rf"\b\d{{1,3}}\s*(?:-|\s)?\s*(?:years?|yrs?|yr|yo|y/o)\s*(?:-|\s)?\s*(?:old\s+)?({full})\b",
         rf"\bas\s+an?\s+({full})\b",
         rf"(?:^|[,.;!?\n]\s*)({full})\s*[,/]\s*\d{{2}}\b",
+        # "35, male", "60, female", "52 y.o. bloke": a list of facts about the writer
+        rf"(?:^|[\s,(])\d{{2}}\s*(?:,|y\.\s?o\.?|yo)\s*({full})\b",
     ]
     for pattern in patterns:
         for match in _compiled(pattern).finditer(low):

@@ -146,7 +146,14 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
 
         kin = red_flag_kin()
         traits = overrule_traits()
-        recent = _says_recent(text, traits)
+        # The red flag's own words do not date it: "if my legs suddenly go weak", "worried I
+        # might suddenly lose my sight" say how it would come, not that it came just now.
+        named = [
+            (m.start, m.end)
+            for m in analysis.extraction.mentions
+            if kinds.get(m.id) == "red_flag" or m.id in kin
+        ]
+        recent = _says_recent(_without(text, named), traits)
         reasons = [{"red_flag": fid, "why": "idiom"} for fid in analysis.idiom_red_flags]
         reasons += [{"red_flag": fid, "why": "animal"} for fid in analysis.animal_red_flags]
         for mention in analysis.extraction.mentions:
@@ -191,6 +198,14 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(intent), *ranking], add_to_output=True)
+
+
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the given character spans blanked out."""
+    chars = list(text or "")
+    for start, end in spans:
+        chars[start:end] = " " * max(0, min(end, len(chars)) - start)
+    return "".join(chars)
 
 
 def _says_recent(text: str, traits: dict) -> bool:

@@ -19,16 +19,20 @@ from .blind_r3 import load_set, score_emergencies, score_not_emergencies, score_
 
 FLOORS = {
     3: {
-        "ordinary_f1": 0.80, "labs_recall": 0.82, "ordinary_subject": 65,
-        "false_emergencies": 16, "announced": 121, "red_flag": 111, "emergency_subject": 63,
+        "ordinary_f1": 0.80, "labs_recall": 0.82, "ordinary_subject": 68,
+        "false_emergencies": 14, "announced": 133, "red_flag": 123, "emergency_subject": 65,
     },
     4: {
-        "ordinary_f1": 0.89, "labs_recall": 0.85, "ordinary_subject": 53,
-        "false_emergencies": 2, "announced": 101, "red_flag": 96, "emergency_subject": 49,
+        "ordinary_f1": 0.89, "labs_recall": 0.85, "ordinary_subject": 54,
+        "false_emergencies": 1, "announced": 107, "red_flag": 103, "emergency_subject": 54,
     },
     5: {
-        "ordinary_f1": 0.85, "labs_recall": 0.93, "ordinary_subject": 59,
-        "false_emergencies": 5, "announced": 131, "red_flag": 123, "emergency_subject": 59,
+        "ordinary_f1": 0.85, "labs_recall": 0.93, "ordinary_subject": 60,
+        "false_emergencies": 3, "announced": 141, "red_flag": 137, "emergency_subject": 70,
+    },
+    6: {
+        "ordinary_f1": 0.86, "labs_recall": 0.93, "ordinary_subject": 78,
+        "false_emergencies": 3, "announced": 146, "red_flag": 144, "emergency_subject": 72,
     },
 }
 ROUNDS = sorted(FLOORS)

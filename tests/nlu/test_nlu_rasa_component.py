@@ -100,6 +100,12 @@ def _read_as_red_flag(
         ("I'd rather die than sit through another waiting room", "idiom"),
         ("my manager is blind to how exhausted I am", "idiom"),
         ("our hamster's back legs have suddenly gone weak", "animal"),
+        # "suddenly" in the red flag's own words says how it would come, not that it just did
+        ("the nurse said if my legs suddenly give way I must go to A&E", "hypothetical"),
+        # someone on screen, someone already in hospital
+        ("saw a programme about a man who collapsed from low b12, now I'm worried", "story"),
+        ("my neighbour is in hospital after vomiting blood today, could that be b12?", "cared_for"),
+        ("got my results and nearly fainted lol, the number was so low", "idiom"),
         ("what if I get chest pain", "hypothetical"),
         ("can low B12 cause chest pain?", "hypothetical"),
         ("is fainting a sign of B12 deficiency?", "hypothetical"),
@@ -128,7 +134,7 @@ def test_a_red_flag_intent_without_a_red_flag_now_is_overruled(component, text, 
     "text, kin",
     [
         ("dad's not confused at all, sharp as ever, just tired", "memory_problems"),
-        ("no dizziness, no palpitations, I'm just a bit run down", "dizziness"),
+        ("no dizziness, no palpitations, I'm just a bit run down", "palpitations"),
         ("my eyesight is fine, it's my tongue that's sore", "vision_problems"),
     ],
 )

@@ -432,6 +432,8 @@ NOT_NOW = [
     # stories and people already looked after
     "saw a programme about a girl who can't walk after doing nos",
     "my uncle is in hospital after vomiting blood, should I get checked?",
+    "the GP wants to stop my jabs and I want to stop them too",
+    "worried she'll start falling over again like last winter",
 ]
 
 
