@@ -279,6 +279,10 @@ REPORTED_NOW = [
     ("i've been googling how many tablets it would take", "suicidal_thoughts"),
     ("i want to end my life", "suicidal_thoughts"),
     ("my toddler has swallowed 6 of my iron tablets", "emergency_described"),
+    (
+        "since lunch grandad hasn't recognised the kitchen and keeps asking where he is",
+        "acute_confusion",
+    ),
 ]
 
 
