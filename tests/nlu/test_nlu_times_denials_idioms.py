@@ -99,6 +99,12 @@ PAST_FINDINGS = [
     ("dizzy spells during my pregnancy, back to normal now", {"past:dizziness"}),
     ("had headaches last summer", {"past:headache"}),
     ("was on lansoprazole for a year in 2015", {"past:ppi"}),
+    # endings said after the thing that ended
+    ("was given metformin for my PCOS, came off it in 2019", {"past:metformin"}),
+    ("did balloons most weekends but stopped in the spring", {"past:nitrous_oxide"}),
+    ("I was pescatarian until 2022, now I eat everything", {"past:pescatarian_diet"}),
+    ("finished my course of b12 injections in march", {"past:b12_supplements"}),
+    ("they found h pylori and treated it", {"past:h_pylori"}),
 ]
 
 
