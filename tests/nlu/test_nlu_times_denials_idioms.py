@@ -261,3 +261,21 @@ def test_idioms_name_only_findings_the_knowledge_base_has() -> None:
     rules = idiom_rules(load_knowledge().findings)
     dead_on_my_feet = [{"NORM": word} for word in ("dead", "on", "my", "feet")]
     assert ("fatigue", dead_on_my_feet) in rules
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my ears won't stop ringing at night", "tinnitus"),
+        ("her tongue looks shiny and raw", "glossitis"),
+        ("he's off his food and a good bit of weight too", "weight_loss"),
+        ("grandad walks very unsteadily these days", "balance_problems"),
+        ("I've been low in mood for weeks", "depression"),
+        ("mum barely eats now", "loss_of_appetite"),
+        ("I'm so low on energy", "fatigue"),
+        ("my memory is shot", "memory_problems"),
+        ("food feels stuck when I eat bread", "difficulty_swallowing"),
+    ],
+)
+def test_everyday_symptoms_in_other_words(text: str, expected: str) -> None:
+    assert any(key.endswith(expected) for key in _found(text)), (text, _found(text))
