@@ -19,11 +19,11 @@ from .blind_r3 import load_set, score_emergencies, score_not_emergencies, score_
 
 FLOORS = {
     3: {
-        "ordinary_f1": 0.80, "labs_recall": 0.82, "ordinary_subject": 68,
+        "ordinary_f1": 0.81, "labs_recall": 0.82, "ordinary_subject": 68,
         "false_emergencies": 14, "announced": 133, "red_flag": 123, "emergency_subject": 65,
     },
     4: {
-        "ordinary_f1": 0.89, "labs_recall": 0.85, "ordinary_subject": 54,
+        "ordinary_f1": 0.90, "labs_recall": 0.85, "ordinary_subject": 54,
         "false_emergencies": 1, "announced": 107, "red_flag": 103, "emergency_subject": 54,
     },
     5: {
@@ -31,7 +31,7 @@ FLOORS = {
         "false_emergencies": 3, "announced": 141, "red_flag": 137, "emergency_subject": 70,
     },
     6: {
-        "ordinary_f1": 0.87, "labs_recall": 0.93, "ordinary_subject": 78,
+        "ordinary_f1": 0.89, "labs_recall": 0.93, "ordinary_subject": 78,
         "false_emergencies": 3, "announced": 146, "red_flag": 144, "emergency_subject": 72,
     },
 }
