@@ -279,6 +279,8 @@ REPORTED_NOW = [
     ("i've been googling how many tablets it would take", "suicidal_thoughts"),
     ("i want to end my life", "suicidal_thoughts"),
     ("my toddler has swallowed 6 of my iron tablets", "emergency_described"),
+    ("it feels like somebody is sitting on my chest", "chest_pain"),
+    ("it's as if someone drew a blind over my left eye, all of a sudden", "sudden_vision_loss"),
     (
         "since lunch grandad hasn't recognised the kitchen and keeps asking where he is",
         "acute_confusion",
