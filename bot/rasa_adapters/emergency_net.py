@@ -23,9 +23,12 @@ unrelated reply.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
+import secrets
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -37,7 +40,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.emergency_net import DEFAULT_K, EMERGENCY_CHECK, EmergencyNet, calibrate
+from bot.nlu.emergency_net import DEFAULT_K, EMERGENCY_CHECK, EmergencyNet, NetReading, calibrate
 from bot.rasa_adapters.encoder_featurizer import DEFAULT_ALIAS, FEATURIZER_NAME
 
 logger = logging.getLogger(__name__)
@@ -67,9 +70,8 @@ def replaced_by_its_intent(text: Any) -> bool:
 _META = "emergency_net.json"
 
 
-def sentence_embedding(message: Message, origin: str = DEFAULT_ALIAS) -> np.ndarray | None:
-    """The pretrained encoder's sentence embedding of the message's text, if any
-    (``origin``: the featurizer's alias in config.yml)."""
+def _sentence_feature(message: Message, origin: str = DEFAULT_ALIAS) -> Any | None:
+    """The encoder's sentence feature of the message's text, not computed yet if lazy."""
     for features in message.features:
         if (
             features.attribute == TEXT
@@ -77,8 +79,61 @@ def sentence_embedding(message: Message, origin: str = DEFAULT_ALIAS) -> np.ndar
             and features.origin in (origin, FEATURIZER_NAME)
             and features.is_dense()
         ):
-            return np.asarray(features.features, dtype=np.float32).reshape(-1)
+            return features
     return None
+
+
+def sentence_embedding(message: Message, origin: str = DEFAULT_ALIAS) -> np.ndarray | None:
+    """The pretrained encoder's sentence embedding of the message's text, if any
+    (``origin``: the featurizer's alias in config.yml)."""
+    features = _sentence_feature(message, origin)
+    if features is None:
+        return None
+    return np.asarray(features.features, dtype=np.float32).reshape(-1)
+
+
+class ShortReplyReadings:
+    """The net's readings of short messages ("yes", "not sure", "why?"), by their text.
+
+    A reading depends on the text alone, so a cached one is the reading the net would
+    make again: no conversation's words change another's outcome. Only messages of at
+    most ``MAX_WORDS`` words and ``MAX_CHARS`` characters are kept (the common short
+    replies, not what people tell about themselves), under a keyed hash whose key is
+    made anew in each process: the cache holds no text, only the net's score, its
+    threshold and the nearest training exemplar. At most ``size`` readings, the least
+    recently used going first.
+    """
+
+    MAX_WORDS = 3
+    MAX_CHARS = 24
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = max(0, int(size))
+        self._key = secrets.token_bytes(32)
+        self._readings: OrderedDict[bytes, NetReading] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._readings)
+
+    def key(self, text: Any) -> bytes | None:
+        """The cache key of ``text``, or None when it is not a short reply."""
+        if not self.size or not isinstance(text, str) or len(text) > self.MAX_CHARS:
+            return None
+        if len(text.split()) > self.MAX_WORDS:
+            return None
+        return hashlib.blake2b(text.encode("utf-8"), key=self._key, digest_size=16).digest()
+
+    def get(self, key: bytes) -> NetReading | None:
+        reading = self._readings.get(key)
+        if reading is not None:
+            self._readings.move_to_end(key)
+        return reading
+
+    def put(self, key: bytes, reading: NetReading) -> None:
+        self._readings[key] = reading
+        self._readings.move_to_end(key)
+        while len(self._readings) > self.size:
+            self._readings.popitem(last=False)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
@@ -105,6 +160,8 @@ class EmergencyNetComponent(GraphComponent):
                 "other_language", "nlu_fallback",
             ],
             "redirect_intent": "inform",
+            # Readings of short replies kept per process (ShortReplyReadings); 0: none.
+            "short_reply_cache": 4096,
         }
 
     @staticmethod
@@ -124,6 +181,7 @@ class EmergencyNetComponent(GraphComponent):
         self._storage = model_storage
         self._resource = resource
         self.net = net
+        self.short_replies = ShortReplyReadings(int(config.get("short_reply_cache", 4096)))
 
     @classmethod
     def create(
@@ -163,6 +221,7 @@ class EmergencyNetComponent(GraphComponent):
             }
             (directory / _META).write_text(json.dumps(meta), encoding="utf-8")
         self.net = self._net_from(matrix[labels], meta, matrix[~labels])
+        self.short_replies = ShortReplyReadings(self.short_replies.size)  # a new net's
         return self._resource
 
     def _net_from(self, exemplars: np.ndarray, meta: dict, contrasts: np.ndarray) -> EmergencyNet:
@@ -215,10 +274,16 @@ class EmergencyNetComponent(GraphComponent):
             return  # the rules named a red flag and decided about it
         if replaced_by_its_intent(message.get(TEXT)):
             return  # Rasa replaces it by the button's intent: a reading would be dropped
-        vector = sentence_embedding(message, self.config["featurizer"])
-        if vector is None:
+        feature = _sentence_feature(message, self.config["featurizer"])
+        if feature is None:
             return
-        reading = self.net.read(vector)
+        key = self.short_replies.key(message.get(TEXT))
+        reading = self.short_replies.get(key) if key is not None else None
+        if reading is None:
+            vector = np.asarray(feature.features, dtype=np.float32).reshape(-1)
+            reading = self.net.read(vector)
+            if key is not None:
+                self.short_replies.put(key, reading)
         if not reading.raised:
             return
         check = {**reading.to_dict(), "intent": intent}

@@ -60,6 +60,14 @@ def net_component() -> EmergencyNetComponent:
     return component
 
 
+@pytest.fixture(autouse=True)
+def no_earlier_readings(net_component) -> None:
+    """Each test starts with no short reply read before."""
+    from bot.rasa_adapters.emergency_net import ShortReplyReadings
+
+    net_component.short_replies = ShortReplyReadings()
+
+
 def _message(text: str, intent: str = "greet", entities=()) -> Message:
     return Message(data={
         TEXT: text,
@@ -166,3 +174,59 @@ def test_every_payload_skipped_is_one_rasa_replaces_with_the_real_domain():
         message.set(EMERGENCY_CHECK, {"raised": True}, add_to_output=True)
         (handled,) = handler.process([message], domain)
         assert handled is not message and handled.get(EMERGENCY_CHECK) is None
+
+
+def test_a_short_reply_is_read_once_and_its_reading_reused(featurizer, net_component):
+    from bot.rasa_adapters.emergency_net import ShortReplyReadings
+
+    net_component.short_replies = ShortReplyReadings()
+    first, again = _message("not sure"), _message("not sure")
+    featurizer.process([first])
+    net_component.process([first])
+    featurizer.process([again])
+    net_component.process([again])
+    assert featurizer._encoder.texts == ["not sure"]  # the second was not encoded
+    assert first.get(EMERGENCY_CHECK) == again.get(EMERGENCY_CHECK)
+    assert first.get(INTENT) == again.get(INTENT)
+
+
+def test_a_cached_reading_is_the_one_the_net_makes(featurizer, net_component):
+    from bot.rasa_adapters.emergency_net import ShortReplyReadings
+
+    net_component.short_replies = ShortReplyReadings()
+    for text in ("he collapsed", "my legs went", "yes", "he collapsed"):
+        message = _message(text)
+        featurizer.process([message])
+        net_component.process([message])
+        fresh = net_component.net.read(encoder().embed([text])[0])
+        assert net_component.short_replies.get(net_component.short_replies.key(text)) == fresh
+        assert (message.get(EMERGENCY_CHECK) is not None) == fresh.raised
+
+
+def test_longer_messages_are_always_read_and_never_kept(featurizer, net_component):
+    from bot.rasa_adapters.emergency_net import ShortReplyReadings
+
+    net_component.short_replies = ShortReplyReadings()
+    text = "I have had pins and needles for months"
+    for _ in range(2):
+        message = _message(text)
+        featurizer.process([message])
+        net_component.process([message])
+    assert featurizer._encoder.texts == [text, text]
+    assert len(net_component.short_replies) == 0
+
+
+def test_the_cache_holds_no_text_and_is_bounded():
+    from bot.nlu.emergency_net import NetReading
+    from bot.rasa_adapters.emergency_net import ShortReplyReadings
+
+    cache = ShortReplyReadings(size=2)
+    other = ShortReplyReadings(size=2)
+    assert cache.key("yes") != other.key("yes")  # a key of its own in each process
+    assert cache.key("yes") != cache.key("Yes") and cache.key("yes") == cache.key("yes")
+    for text in ("yes", "no", "not sure"):
+        cache.put(cache.key(text), NetReading(0.1, 0.2, "an exemplar"))
+    assert len(cache) == 2 and cache.get(cache.key("yes")) is None
+    assert all(b"not sure" not in key and key != b"no" for key in cache._readings)
+    assert ShortReplyReadings(size=0).key("yes") is None
+    assert cache.key("four words are here") is None and cache.key("x" * 30) is None
