@@ -343,11 +343,18 @@ def _dated(sent) -> bool:
         t.like_num and len(t.text) == 4 and i > 0 and norms[i - 1] in cues.year_before
         for i, t in enumerate(sent)
     )
-    # "the last few days" is up to now, "last year" dates
-    return year or any(
-        n in _DATING and not (n == "last" and i > 0 and norms[i - 1] == "the")
-        for i, n in enumerate(norms)
-    )
+    # "the last few days" is up to now, "last year" dates; "back" dates only as "back in
+    # 2019" or "years back" (not "back passage", "back pain")
+    def dates(i: int, n: str) -> bool:
+        prev = norms[i - 1] if i > 0 else ""
+        nxt = norms[i + 1] if i + 1 < len(norms) else ""
+        if n == "last":
+            return prev != "the"
+        if n == "back":
+            return nxt in ("in", "then") or prev in _BACK_AFTER
+        return n in _DATING
+
+    return year or any(dates(i, n) for i, n in enumerate(norms))
 
 
 def told_as_over(span) -> bool:
@@ -383,6 +390,7 @@ def writer_told_as_over(span) -> bool:
 
 
 _ONGOING = {"since", "'ve", "ve", "have", "has", "been"}
+_BACK_AFTER = {"years", "year", "months", "month", "weeks", "while", "way", "ago", "time", "bit"}
 _DATING = {
     "ago", "last", "previously", "back", "january", "february", "march", "april", "june",
     "july", "august", "september", "october", "november", "december",

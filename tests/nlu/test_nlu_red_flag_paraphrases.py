@@ -280,6 +280,8 @@ REPORTED_NOW = [
     ("i want to end my life", "suicidal_thoughts"),
     ("my toddler has swallowed 6 of my iron tablets", "emergency_described"),
     ("it feels like somebody is sitting on my chest", "chest_pain"),
+    # "back" in "back passage" dates nothing
+    ("bleeding from my back passage for the last few days", "unusual_bleeding"),
     ("it's as if someone drew a blind over my left eye, all of a sudden", "sudden_vision_loss"),
     (
         "since lunch grandad hasn't recognised the kitchen and keeps asking where he is",
