@@ -24,7 +24,7 @@ FLOORS = {
     },
     4: {
         "ordinary_f1": 0.90, "labs_recall": 0.85, "ordinary_subject": 54,
-        "false_emergencies": 1, "announced": 107, "red_flag": 103, "emergency_subject": 54,
+        "false_emergencies": 1, "announced": 108, "red_flag": 103, "emergency_subject": 54,
     },
     5: {
         "ordinary_f1": 0.85, "labs_recall": 0.93, "ordinary_subject": 60,
@@ -32,7 +32,7 @@ FLOORS = {
     },
     6: {
         "ordinary_f1": 0.89, "labs_recall": 0.93, "ordinary_subject": 78,
-        "false_emergencies": 3, "announced": 146, "red_flag": 144, "emergency_subject": 72,
+        "false_emergencies": 3, "announced": 147, "red_flag": 144, "emergency_subject": 72,
     },
 }
 ROUNDS = sorted(FLOORS)
