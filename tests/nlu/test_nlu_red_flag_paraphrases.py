@@ -280,6 +280,14 @@ REPORTED_NOW = [
     ("i want to end my life", "suicidal_thoughts"),
     ("my toddler has swallowed 6 of my iron tablets", "emergency_described"),
     ("it feels like somebody is sitting on my chest", "chest_pain"),
+    ("i've pooped black tar twice since this morning", "gi_bleeding"),
+    ("there's blood coming out of his nose and ears", "unusual_bleeding"),
+    ("having thoughts of ending it all", "suicidal_thoughts"),
+    ("honestly thinking of topping myself", "suicidal_thoughts"),
+    ("she says the voices are telling her to hurt herself", "suicidal_thoughts"),
+    ("i don't trust myself tonight, i'm not safe.", "suicidal_thoughts"),
+    ("dad keeps seeing insects on the walls since this afternoon", "acute_confusion"),
+    ("my heart races and then I nearly black out", "racing_heart_dizzy"),
     # "back" in "back passage" dates nothing
     ("bleeding from my back passage for the last few days", "unusual_bleeding"),
     ("it's as if someone drew a blind over my left eye, all of a sudden", "sudden_vision_loss"),
@@ -442,6 +450,7 @@ NOT_NOW = [
     "my uncle is in hospital after vomiting blood, should I get checked?",
     "the GP wants to stop my jabs and I want to stop them too",
     "worried she'll start falling over again like last winter",
+    "I'm not safe to drive with these numb feet",
 ]
 
 
