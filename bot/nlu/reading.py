@@ -170,8 +170,17 @@ def _implicit_subject(
         if m.status is Status.PRESENT and not m.past and kinds.get(m.id) in ("symptom", "red_flag")
     ]
     own_values = [p for _v, _w, p in (*ages, *labs)]
-    if any(m.person == "self" for m in current) or "self" in own_values:
+    if any(m.person == "self" for m in current):
         return None
+    if "self" in own_values:
+        # The writer gives only their age or a result, and tells an emergency of someone
+        # else: the check is for them ("I'm 12, my dad's lips are blue and he can't talk").
+        red = sorted(
+            (m.start, m.person)
+            for m in current
+            if kinds.get(m.id) == "red_flag" and m.person not in (*OWN, "family")
+        )
+        return red[0][1] if red else None
     found = [(m.start, m.person) for m in current]
     found += [(where[0], person) for _v, where, person in (*ages, *labs)]
     others = sorted((start, p) for start, p in found if p not in (*OWN, "family"))

@@ -194,7 +194,7 @@ def test_person_words_by_relation_pronoun_and_writer_word():
     )
     assert PersonWords.of("partner").they == "they"
     assert PersonWords.of("partner", pronoun="he").their == "his"
-    unknown = PersonWords.of("lodger")
+    unknown = PersonWords.of("godparent")
     assert (unknown.person, unknown.them) == ("the person you're asking for", "them")
     with pytest.raises(ValueError):
         PersonWords.of("self")

@@ -30,6 +30,10 @@ FLOORS = {
         "ordinary_f1": 0.85, "labs_recall": 0.93, "ordinary_subject": 60,
         "false_emergencies": 3, "announced": 141, "red_flag": 137, "emergency_subject": 70,
     },
+    7: {
+        "ordinary_f1": 0.82, "labs_recall": 0.86, "ordinary_subject": 62,
+        "false_emergencies": 13, "announced": 114, "red_flag": 108, "emergency_subject": 64,
+    },
     6: {
         "ordinary_f1": 0.89, "labs_recall": 0.93, "ordinary_subject": 78,
         "false_emergencies": 3, "announced": 147, "red_flag": 144, "emergency_subject": 72,

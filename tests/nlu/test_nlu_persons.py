@@ -393,6 +393,21 @@ def test_the_person_a_red_flag_is_told_of_is_the_subject(text: str, subject: str
     assert extract(text).subject == subject
 
 
+@pytest.mark.parametrize(
+    ("text", "subject"),
+    [
+        # a child writing for a parent gives their own age, and the emergency is the parent's
+        ("im 10 and my mum is on the floor and wont wake up", "mother"),
+        ("I'm 13, my grandad's face has dropped on one side", "grandfather"),
+        # carers and lodgers
+        ("the lady I support has been coughing up blood since lunch", "client"),
+        ("our lodger collapsed on the stairs and can't feel his legs", "lodger"),
+    ],
+)
+def test_an_emergency_told_of_someone_else_names_the_subject(text: str, subject: str) -> None:
+    assert extract(text).subject == subject
+
+
 def test_a_relatives_ending_of_something_else_ends_nothing_of_theirs() -> None:
     """ "she's stopped eating" names another thing that stopped, not the red flag before it."""
     text = "my mum is convinced the neighbours are poisoning her food and she's stopped eating"
