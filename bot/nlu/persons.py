@@ -449,6 +449,11 @@ def told_as_past(span, person: Person | None = None) -> bool:
     history, as before. "he's fainted and is on the floor" has none of these: it is now.
     """
     mk = markers()
+    # Over, on screen, or already looked after, however it is told ("she's been bruising
+    # loads and her doctor is running bloods", "has been seeing things and he's been admitted")
+    someone_else = person is not None and person.key not in ("", "self") and not person.animal
+    if someone_else and (_resolved_after(span) or others_not_here(span, person)):
+        return True
     if _told_in_present(span):
         return False
     sent = _sentence(span)
@@ -485,8 +490,12 @@ def _unmarked_question(words, mk: Markers) -> bool:
     if len(words) < 3:
         return False
     first, second = words[0].norm_.lower(), words[1].norm_.lower()
+    if words[0].lemma_.lower() in mk.question_words:
+        first = words[0].lemma_.lower()  # the matching form: "wat" is "what"
     if first in mk.question_words and second in mk.question_auxiliaries:
         return True
+    if first in mk.question_words and second in ("kind", "sort", "type", "sorts", "kinds"):
+        return True  # "what kind of bleeding is linked to b12"
     if first not in mk.unmarked_question_openers:
         return False
     if words[1].norm_.lower() in ("not", "n't", "nt", "no"):
@@ -509,16 +518,28 @@ def general_question(span) -> bool:
     sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
     words = [t for t in sent if not t.is_space]
     lead_ins, modals = _question_extras()
+    # "Nursing student here - how low ...", "Quick one: can b12 ...": the question starts
+    # after a dash or colon near the start
+    for i, t in enumerate(words[:6]):
+        if t.text in ("-", ":", "–", "—") and i + 1 < len(words):
+            if words[i + 1].norm_.lower() in mk.question_openers:
+                words = words[i + 1 :]
+            break
     while len(words) > 1 and words[0].norm_.lower() in lead_ins and (
         words[0].norm_.lower() not in mk.question_openers
     ):
         words = words[1:]
-    if not words or words[0].norm_.lower() not in mk.question_openers:
+    if not words or not {words[0].norm_.lower(), words[0].lemma_.lower()} & mk.question_openers:
         return False
     if not any("?" in t.text for t in words) and not _unmarked_question(words, mk):
         return False
-    triggers = _relation_triggers(doc)
-    if any(sent.start <= s < sent.end for s, _e, _m in triggers):
+    # a relation names someone; "someone", "people" in a question name nobody in particular
+    triggers = [
+        (s, e)
+        for s, e, _m in _relation_triggers(doc)
+        if doc[s:e].text.lower() not in mk.general_subjects
+    ]
+    if any(sent.start <= s < sent.end for s, _e in triggers):
         return False
     for position, token in enumerate(words):
         norm = token.norm_.lower()

@@ -32,7 +32,7 @@ FLOORS = {
     },
     7: {
         "ordinary_f1": 0.82, "labs_recall": 0.86, "ordinary_subject": 62,
-        "false_emergencies": 13, "announced": 114, "red_flag": 108, "emergency_subject": 64,
+        "false_emergencies": 1, "announced": 114, "red_flag": 108, "emergency_subject": 64,
     },
     6: {
         "ordinary_f1": 0.89, "labs_recall": 0.93, "ordinary_subject": 78,

@@ -106,6 +106,9 @@ def _read_as_red_flag(
         ("saw a programme about a man who collapsed from low b12, now I'm worried", "story"),
         ("my neighbour is in hospital after vomiting blood today, could that be b12?", "cared_for"),
         ("got my results and nearly fainted lol, the number was so low", "idiom"),
+        # a pet's red flag, whatever time words the message has
+        ("the goat's gone blind in one eye this morning, poor thing", "animal"),
+        ("that walk took my breath away, what a view", "idiom"),
         ("what if I get chest pain", "hypothetical"),
         ("can low B12 cause chest pain?", "hypothetical"),
         ("is fainting a sign of B12 deficiency?", "hypothetical"),

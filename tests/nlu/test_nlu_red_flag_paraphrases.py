@@ -451,6 +451,16 @@ NOT_NOW = [
     "the GP wants to stop my jabs and I want to stop them too",
     "worried she'll start falling over again like last winter",
     "I'm not safe to drive with these numb feet",
+    # the person's own answer, a question after a dash, a typo'd question word
+    "the nurse asked about chest pain or fainting and I said no to both",
+    "Carer here - how breathless does someone get with low b12?",
+    "wat kind of bleeding goes with low b12",
+    # quoted from a song or a diary, someone far away already being looked after
+    "there's a song that goes 'I just want to die tonight', is that about b12 lol",
+    "my aunt's diary says 'collapsed at church, doctor came', is it in the family?",
+    "my sister abroad has been bruising loads and her doctor is running bloods",
+    "his brother's been seeing things and he's been admitted, could b12 do that?",
+    "I could kill myself for forgetting my results",
 ]
 
 
