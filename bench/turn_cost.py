@@ -26,7 +26,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -168,12 +167,7 @@ def main() -> int:
         return 0
     finally:
         for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            load.stop(process)
         shutil.rmtree(folder, ignore_errors=True)
         for name in databases:
             load.drop_database(name)

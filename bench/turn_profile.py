@@ -173,12 +173,7 @@ def main() -> int:
         return 0
     finally:
         for process in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            load.stop(process)
         if args.keep:
             print(f"scratch folder kept: {folder}")
         else:
