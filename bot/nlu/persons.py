@@ -303,24 +303,26 @@ def _event_in_past(sent) -> bool:
         n in verbs and not (i > 0 and norms[i - 1] in cues.perfect) for i, n in enumerate(norms)
     ):
         return False
-    year = any(
-        t.like_num and len(t.text) in (2, 4) and i > 0 and norms[i - 1] in cues.year_before
-        for i, t in enumerate(sent)
-    )
+    year = _year_said(sent, norms, (2, 4))
     text = sent.text.lower().replace("\u2019", "'")
     hospital = cues.hospital is not None and cues.hospital.search(text) is not None
     return year or hospital or any(n in cues.past_times or n in cues.reported for n in norms)
+
+
+def _year_said(sent, norms: list[str], lengths: tuple[int, ...]) -> bool:
+    """A year after "in", "since", "back" ("in 2019", "back in 98")."""
+    before = others_past().year_before
+    return any(
+        t.like_num and len(t.text) in lengths and i > 0 and norms[i - 1] in before
+        for i, t in enumerate(sent)
+    )
 
 
 def _past_time(sent) -> bool:
     """A past time in the sentence: "last year", "in 2019", "years ago"."""
     cues = others_past()
     norms = [t.norm_.lower() for t in sent]
-    year = any(
-        t.like_num and len(t.text) in (2, 4) and i > 0 and norms[i - 1] in cues.year_before
-        for i, t in enumerate(sent)
-    )
-    return year or any(n in cues.past_times for n in norms)
+    return _year_said(sent, norms, (2, 4)) or any(n in cues.past_times for n in norms)
 
 
 def _recent(sent, ignore: frozenset[str] = frozenset()) -> bool:
@@ -337,12 +339,8 @@ def _recent(sent, ignore: frozenset[str] = frozenset()) -> bool:
 def _dated(sent) -> bool:
     """A time that dates an event in the past: "last year", "3 years ago", "in 2019",
     "back in March" (not a duration such as "for 2 weeks")."""
-    cues = others_past()
     norms = [t.norm_.lower() for t in sent]
-    year = any(
-        t.like_num and len(t.text) == 4 and i > 0 and norms[i - 1] in cues.year_before
-        for i, t in enumerate(sent)
-    )
+    year = _year_said(sent, norms, (4,))
     # "the last few days" is up to now, "last year" dates; "back" dates only as "back in
     # 2019" or "years back" (not "back passage", "back pain")
     def dates(i: int, n: str) -> bool:
