@@ -138,6 +138,7 @@ def live_rows(score: scorer.LiveScore) -> list[Row]:
             (name, "  of which level emergency", *_rate(score.emergency_level)),
             (name, "final assessment emergency, wrong cases", *_rate(score.final_emergency)),
             (name, "screening question asked by the emergency net", *_rate(score.screened)),
+            (name, "alert then a calmer final assessment", *_rate(score.contradicted)),
             (name, "failed cases", str(len(score.errors)), f"of {score.cases}"),
         ]
     return [
@@ -148,6 +149,7 @@ def live_rows(score: scorer.LiveScore) -> list[Row]:
         (name, "crisis lines (labelled, or suicidal thoughts)", *_rate(score.crisis_lines)),
         (name, "screening question asked by the emergency net", *_rate(score.screened)),
         (name, "announced or screened (the safe side)", *_rate(score.safe_side)),
+        (name, "alert then a calmer final assessment", *_rate(score.contradicted)),
         (name, "failed cases", str(len(score.errors)), f"of {score.cases}"),
     ]
 

@@ -502,6 +502,19 @@ def test_an_urgent_label_is_met_by_an_urgent_or_emergency_assessment():
     assert b.level_at_least(None, "urgent") is False
 
 
+def test_an_alert_followed_by_a_calmer_assessment_is_a_contradiction():
+    assistant = FakeAssistant(
+        {"e0": [alert()], "e1": [alert("urgent")], "e2": [{"text": "Tell me more"}]},
+        {"e0": {"level": "urgent"}, "e1": {"level": "emergency"}, "e2": {"level": "routine"}},
+    )
+    score = b.score_live("emergencies", EMERGENCIES, assistant, run_case=RUN)
+    assert (score.contradicted.hits, score.contradicted.total) == (1, 2)
+    assert ("live: alert contradicted", "emergency then urgent") in [
+        (x.category, x.detail) for x in score.misses if x.index == 0
+    ]
+    assert all(x.category != "live: alert contradicted" for x in score.misses if x.index != 0)
+
+
 def test_live_not_emergencies_counts_only_wrong_cases():
     assistant = FakeAssistant({"n1": [alert()], "n2": [alert()]}, {"n1": {"level": "emergency"}})
     score = b.score_live("not_emergencies", NOT_EMERGENCIES, assistant, run_case=RUN)
