@@ -74,34 +74,116 @@ def _int(text: str) -> int | None:
         return None
 
 
+@lru_cache(maxsize=1)
+def _spelled() -> tuple[dict[str, int], str]:
+    """Every number word with its value, and a pattern for a number written out: words joined
+    by spaces, hyphens or "and" ("one hundred and sixty", "ninety-one", "a hundred")."""
+    grammar = _grammar()
+    words: dict[str, int] = {}
+    for key in ("spelled_units", "spelled_teens", "spelled_tens", "spelled_scales"):
+        words.update({str(w): int(v) for w, v in grammar[key].items()})
+    word = rf"(?:{_alt(words)})"
+    pattern = rf"(?:\ba[\s-]+(?=hundred|thousand))?\b{word}(?:(?:[\s-]+|\s+and\s+){word})*\b"
+    return words, pattern
+
+
+def spelled_number(phrase: str) -> int | None:
+    """The value of a number written out ("seventy-four" = 74, "one hundred and sixty" = 160,
+    "a hundred" = 100); None when the words do not make one number ("one two")."""
+    words, _ = _spelled()
+    scales = _grammar()["spelled_scales"]
+    total, current, last = 0, 0, None
+    for token in re.split(r"[\s-]+", phrase.lower().strip()):
+        if token in ("and", ""):
+            continue
+        if token == "a" and last is None:
+            current, last = 1, "unit"
+            continue
+        value = words.get(token)
+        if value is None:
+            return None
+        if token in scales:
+            if value == 1000:
+                total, current = total + (current or 1) * 1000, 0
+            elif current % 100 or current == 0:
+                current = (current or 1) * 100
+            else:
+                return None
+            last = "scale"
+            continue
+        kind = "tens" if value >= 20 else "unit"
+        if (kind == "tens" and current % 100) or (kind == "unit" and current % 10) or (
+            value >= 10 and last == "unit"
+        ):
+            return None
+        current += value
+        last = kind
+    return total + current if last else None
+
+
+def _age_number(raw: str) -> int | None:
+    """An age as digits or words; spelled ages need a tens or teens word ("I'm one of them")."""
+    if raw.isdigit():
+        return int(raw)
+    value = spelled_number(raw)
+    return value if value is not None and value >= 10 else None
+
+
+def _age_num() -> str:
+    """A pattern group for an age in digits or in words."""
+    return rf"(\d{{1,3}}|{_spelled()[1]})"
+
+
+def _lab_number_spans(text: str) -> list[tuple[int, int]]:
+    return [(v.start, v.end) for v in find_labs(text)]
+
+
 def find_ages(text: str) -> Iterator[ValueSpan]:
-    """'I'm 67', '72yo', '67 years old', 'aged 81', '34F', 'F, 41', 'in my late 60s'."""
+    """'I'm 67', '72yo', '67 years old', 'aged 81', '34F', 'F, 41', 'in my late 60s',
+    'just turned forty', 'a widow of 84 years', 'I have 45 years', and an age given on its own
+    in a list of facts ('... tired. 19', '17 n veggie', '45, heartburn')."""
     low = text.lower()
     grammar = _grammar()
+    num = _age_num()
+    nouns = _alt(grammar["aged_person_nouns"])
+    adjectives = _alt(grammar["sex_adjectives"])
+    have_not = _alt(grammar["have_years_not_after"])
     patterns = [
-        rf"\b{_SELF}\s+(?:only\s+|now\s+|nearly\s+|almost\s+|just\s+|about\s+|over\s+)?(\d{{1,3}})\b{_NOT_AN_AGE_AFTER}",
-        r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:years?|yrs?|yr)\s*(?:-|\s)?\s*old\b",
+        rf"\b{_SELF}\s+(?:only\s+|now\s+|nearly\s+|almost\s+|just\s+|about\s+|over\s+)?{num}\b"
+        rf"(?![\s-]*something){_NOT_AN_AGE_AFTER}",
+        rf"\b{num}\s*(?:-|\s)?\s*(?:years?|yrs?|yr)\s*(?:-|\s)?\s*old\b",
         r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.?|yrs?\s+old|yr\s+old)(?![a-z])",
-        r"\bage[d]?\s*[:=]?\s*(\d{1,3})\b" + _NOT_AN_AGE_AFTER,
-        # "Now 38, tingly hands", "35, male": an age in a list of facts
-        r"(?:^|[,.;!?\n]\s*)now\s+(\d{2})\b" + _NOT_AN_AGE_AFTER + r"(?!\s*(?:and|is|was|it))",
+        rf"\bage[d]?\s*[:=]?\s*{num}\b" + _NOT_AN_AGE_AFTER,
         r"(?:^|[\s,(])(\d{2})\s*,\s*(?:male|female|man|woman|bloke|guy|lady|m|f)\b",
-        # "I have 67 years" (as people write who learned English after another language)
-        r"\bi\s+(?:have|am\s+having|having)\s+(\d{1,3})\s+(?:years|yrs)\b(?!\s+(?:of|since|ago|now|on|with))",
+        # "I have 67 years", "my daughter has 16 years" (as people write who learned English
+        # after another language); "has 3 years left" or "have 5 years experience" is no age
+        rf"\b(?:have|has|having)\s+(\d{{1,3}})\s+(?:years|yrs)\b(?!\s+(?:{have_not})\b)",
         r"(?:^|[\s,(])(\d{2})\s?[fm](?![a-z0-9/])",
-        r"(?:^|[,.;!?\n]\s*|\b(?:i'?m\s+an?|i\s+am\s+an?)\s+)(?:female|male|woman|man|guy|lady|bloke|f|m)\s*[,/]?\s*(\d{2})\b"
-        + _NOT_AN_AGE_AFTER,
+        r"(?:^|[\s,(])(\d{2})\s*/\s*[fm](?![a-z0-9/])",
+        rf"(?:^|[,.;!?(\n]\s*|\b(?:i'?m|i\s+am)\s+(?:an?\s+)?)(?:female|male|woman|man|guy|lady|bloke|f|m)"
+        rf"\s*[,/]?\s*{num}\b(?![\s-]*something)" + _NOT_AN_AGE_AFTER,
+        # "I am a widow of 84 years", "I am an old lady of ninety-one" (a formal letter); of
+        # someone else ("a carer for a gentleman of 82") it is persons.other_ages's to read
+        rf"\b(?:i'?m|i\s+am)\s+(?:an?\s+)?(?:(?:{adjectives})\s+)*(?:{nouns})\s+of\s+{num}\b"
+        rf"(?:\s+years(?:\s+of\s+age)?)?" + _NOT_AN_AGE_AFTER,
     ]
     for pattern in patterns:
         for match in _compiled(pattern).finditer(low):
-            age = _int(match.group(1))
+            age = _age_number(match.group(1))
             if age is not None and 0 < age <= MAX_AGE:
                 yield ValueSpan(AGE, match.start(), match.end(), age)
+    # "Now 38, tingly hands", "now 50 and getting diarrhoea": an age in a list of facts, but
+    # not a result's new number ("b12 was 140, now 95 and rising")
+    now_re = r"(?:^|[,.;!?\n]\s*)now\s+(\d{2})\b" + _NOT_AN_AGE_AFTER + r"(?!\s*(?:is|was|it))"
+    for match in _compiled(now_re).finditer(low):
+        if not names_a_lab(re.split(r"[.!?;\n]", low[: match.start(1)])[-1]):
+            yield ValueSpan(AGE, match.start(), match.end(), int(match.group(1)))
+    yield from _bare_ages(text, low)
     decades = grammar["age_decades"]
     offsets = grammar["decade_offsets"]
     decade_re = (
-        rf"(?:^|[,.;!?\n]\s*|\b(?:i'?m|i\s+am|im|am|now|aged?)\s+)(?:in\s+(?:my|their|her|his)\s+)?"
-        rf"(?:(early|mid|middle|late)[\s-]*)?({_alt(decades)})\b"
+        rf"(?:^|[,.;!?(\n]\s*|\b(?:i'?m|i\s+am|im|am|now|aged?)\s+|(?:'s|\bis|\bare)\s+(?=in\s+(?:her|his|their)\s))"
+        rf"(?:in\s+(?:my|their|her|his)\s+)?(?:(early|mid|middle|late)[\s-]*)?({_alt(decades)})\b"
     )
     for match in _compiled(decade_re).finditer(low):
         base = int(decades[match.group(2)])
@@ -109,6 +191,39 @@ def find_ages(text: str) -> Iterator[ValueSpan]:
         if match.group(2) == "teens":
             offset = {"early": 0, "late": 2}.get(match.group(1) or "", 0)
         yield ValueSpan(AGE, match.start(), match.end(), base + offset)
+
+
+# A two-digit number standing alone as a clause: "... spicy food. 19", "17 n veggie",
+# "45, heartburn, on omeprazole", "menopausal, 53, on omeprazole", "71. Hb 112".
+_BARE_AGE = re.compile(
+    # where a clause opens: "tired. 19", "17 n veggie", "45, heartburn"
+    r"(?:(?:^|(?<=[.!?;\n])|(?<=[.!?;\n]\s)|(?<=[.!?;\n]\s\s))(?P<open>\d{2})(?![\d.,]\d)"
+    r"(?=\s*(?:[.!?;]+\s*(?:$|[a-z])|$|,\s*(?=[a-z])|\s+(?:n|and|&)\s+(?!a\s+half)(?=[a-z])))"
+    # set off by commas after a word: "menopausal, 53, on omeprazole", "... tired, 19"
+    r"|(?<=[a-z)],\s)(?P<apart>\d{2})(?![\d.,]\d)(?=\s*(?:[.!?;]+\s*(?:$|[a-z])|$|,\s*(?=[a-z]))))"
+)
+
+
+def _bare_ages(text: str, low: str) -> Iterator[ValueSpan]:
+    """A two-digit number written as a clause of its own in a list of facts is an age. One in
+    a list of numbers ("12, 15, 19"), the number of a result ("hb 112.", "b12 low, 45") and a
+    number under ten or of a unit ("45 days") are something else."""
+    labs = _lab_number_spans(text)
+    for match in _BARE_AGE.finditer(low):
+        group = "open" if match.group("open") else "apart"
+        start, end = match.span(group)
+        if re.search(r"\d\s*[,.;!?]?\s*$", low[:start]):
+            continue  # "12, 15, 19": a list of numbers
+        if any(a <= start < b for a, b in labs):
+            continue
+        sentence = re.split(r"[.!?;\n]", low[:start])[-1]
+        if names_a_lab(sentence[-30:]):
+            continue  # "b12 low, 45": the result's number, however it is written
+        if group == "apart" and _compiled(r"\b(?:my|mine|me|our|ours)\b").search(sentence):
+            continue  # "friend of mine, 31,", "pupil in my class, 15,": that person's age
+        age = int(match.group(group))
+        if 10 <= age <= MAX_AGE:
+            yield ValueSpan(AGE, start, end, age)
 
 
 def find_age_hints(text: str) -> Iterator[ValueSpan]:
@@ -119,28 +234,44 @@ def find_age_hints(text: str) -> Iterator[ValueSpan]:
 
 
 def find_sex(text: str) -> Iterator[ValueSpan]:
-    """Only what the person says of themselves: 'I'm a woman', '34F', 'male, 58'."""
+    """What a person says of themselves or of the one they write about: 'I'm a woman', '34F',
+    'male, 58', 'I am man 33 years', 'I am seventy and a widower', 'an old lady', '(F, 17)'."""
     low = text.lower()
-    words = _grammar()["sex_words"]
+    grammar = _grammar()
+    words = grammar["sex_words"]
     word_to_sex = {w: sex for sex, ws in words.items() for w in ws if len(w) > 1}
     full = _alt(word_to_sex)
+    adjectives = rf"(?:(?:{_alt(grammar['sex_adjectives'])})\s+){{0,2}}"
+    num = _age_num()
+    decades = _alt(grammar["age_decades"])
     patterns = [
-        rf"\b(?:i'?m|i\s+am|im)\s+(?:a|an)\s+(?:\d{{1,3}}\s*(?:-|\s)?\s*(?:years?|yrs?|yo|y/o)?\s*(?:-|\s)?\s*(?:old)?\s+)?({full})\b",
+        rf"\b(?:i'?m|i\s+am|im)\s+(?:a|an)\s+(?:\d{{1,3}}\s*(?:-|\s)?\s*(?:years?|yrs?|yo|y/o)?\s*(?:-|\s)?\s*(?:old)?\s+)?{adjectives}({full})\b(?![-'])",
         r"\b(?:i'?m|i\s+am|im)\s+(female|male)\b",
-        rf"\b\d{{1,3}}\s*(?:-|\s)?\s*(?:years?|yrs?|yr|yo|y/o)\s*(?:-|\s)?\s*(?:old\s+)?({full})\b",
+        # "I am woman 41 years", "I am man, 33" (no article, as people write who learned
+        # English after another language); only with the age, so "I'm mum to three" stays out
+        r"\b(?:i'?m|i\s+am|im)\s+(woman|man|lady|female|male)\s*,?\s*\d{2}\b",
+        rf"\b\d{{1,3}}\s*(?:-|\s)?\s*(?:years?|yrs?|yr|yo|y/o)\s*(?:-|\s|,)?\s*(?:old\s*,?\s+)?({full})\b",
+        # "I am seventy and a widower", "I'm 45 and a mum of two"
+        rf"\b(?:i'?m|i\s+am|im)\s+{num}(?:\s+years(?:\s+old)?)?\s*(?:,\s*)?(?:and\s+)?(?:a|an)\s+{adjectives}({full})\b",
         rf"\bas\s+an?\s+({full})\b",
-        rf"(?:^|[,.;!?\n]\s*)({full})\s*[,/]\s*\d{{2}}\b",
-        # "35, male", "60, female", "52 y.o. bloke": a list of facts about the writer
-        rf"(?:^|[\s,(])\d{{2}}\s*(?:,|y\.\s?o\.?|yo)\s*({full})\b",
+        rf"(?:^|[,.;!?(\n]\s*)({full})\s*[,/]\s*(?:\d{{2}}\b|{_spelled()[1]})",
+        # "35, male", "60, female", "52 y.o. bloke", "fifties, male": a list of facts
+        rf"(?:^|[\s,(])(?:\d{{2}}|(?:{decades}))\s*(?:,|y\.\s?o\.?|yo)\s*({full})\b",
+        # "knackered, 52 male": the age and the word with nothing after them
+        r"(?:^|[\s,(])\d{2}\s+(male|female)\s*(?=[,.;!?)]|$)",
     ]
     for pattern in patterns:
         for match in _compiled(pattern).finditer(low):
-            sex = word_to_sex.get(match.group(1))
+            sex = word_to_sex.get(match.group(match.lastindex or 1))
             if sex:
                 yield ValueSpan(SEX, match.start(), match.end(), sex)
     for pattern in (
         r"(?:^|[\s,(])\d{2}\s?([fm])(?![a-z0-9/])",
-        r"(?:^|[,.;!?\n]\s*)([fm])\s*[,/]\s*\d{2}\b",
+        r"(?:^|[,.;!?(\n]\s*)([fm])\s*[,/]\s*\d{2}\b",
+        # "(22, F)", "25/F", "72yo m"
+        r"(?:^|[\s,(])\d{2}\s*(?:[,/]|yo|y/o|y\.o\.)\s*([fm])(?![a-z0-9/'])",
+        # "Service user (F) on phenytoin" (not "vitamin (f)")
+        r"(?<=[a-z])(?<!vitamin)(?<!vit)\s*\(\s*([fm])\s*\)",
     ):
         for match in _compiled(pattern).finditer(low):
             yield ValueSpan(
@@ -222,7 +353,8 @@ def find_durations(text: str, today: date | None = None) -> Iterator[ValueSpan]:
     numbers = grammar["number_words"]
     bare = grammar["bare_plural_units"]
     unit_re = _alt(units)
-    num_re = rf"(\d+(?:\.\d+)?|{_alt(numbers)})"
+    # a word number ends at a word's end: "and now" is not "an" "d" (one day) "now"
+    num_re = rf"(\d+(?:\.\d+)?|(?:{_alt(numbers)})\b)"
     lead = (
         r"(?:for|over|past|last|the\s+past|the\s+last|over\s+the\s+(?:past|last)|for\s+the\s+(?:past|last)"
         r"|in\s+the\s+(?:past|last)|started|began|came\s+on|begun)"
@@ -266,6 +398,7 @@ def find_durations(text: str, today: date | None = None) -> Iterator[ValueSpan]:
         per = units.get(match.group(2))
         if value is not None and per is not None:
             yield ValueSpan(DURATION, match.start(), match.end(), int(round(value * per)))
+    yield from _more_durations(low, grammar, num_re, unit_re, approx)
     periods = grammar["since_periods"]
     for match in _compiled(rf"\bsince\s+(?:about\s+|around\s+)?({_alt(periods)})\b").finditer(low):
         yield ValueSpan(DURATION, match.start(), match.end(), int(periods[match.group(1)]))
@@ -274,6 +407,68 @@ def find_durations(text: str, today: date | None = None) -> Iterator[ValueSpan]:
     for match in _compiled(since_month).finditer(low):
         days = days_since_month(month_names[match.group(1)], today or date.today())
         yield ValueSpan(DURATION, match.start(), match.end(), days)
+
+
+def _more_durations(
+    low: str, grammar: dict[str, Any], num_re: str, unit_re: str, approx: str
+) -> Iterator[ValueSpan]:
+    """The ways of saying how long that have no "for": "since 6 weeks" and "from 4 years" (as
+    people write who learned English after another language), "been a month", "had it like 6
+    months", "three weeks of it", "since her birthday three weeks ago", a count closing a
+    clause ("numb toes two weeks,", "2 months ish") and the clinical "6/12" (six months)."""
+    units = grammar["duration_units"]
+
+    def days(number: str, unit: str) -> int | None:
+        value, per = _number(number), units.get(unit)
+        return None if value is None or per is None else int(round(value * per))
+
+    of_words = _alt(grammar["duration_of_words"])
+    forms = [
+        rf"\b(?:since|from){approx}\s+{num_re}(?:\s*(?:-|to|or)\s*\d+)?\s*({unit_re})\b"
+        r"(?!\s+(?:old|of\s+age))",
+        rf"\b(?:been|had\s+(?:it|this|these|them)){approx}\s+{num_re}\s*({unit_re})\b(?!\s+(?:ago|old))",
+        rf"\b{num_re}\s*({unit_re})\s+of\s+(?:{of_words})\b",
+        rf"\bsince\b[^.!?;,]{{1,40}}?\b{num_re}\s*({unit_re})\s+ago\b",
+    ]
+    for form in forms:
+        for match in _compiled(form).finditer(low):
+            found = days(match.group(1), match.group(2))
+            if found:
+                yield ValueSpan(DURATION, match.start(), match.end(), found)
+    not_after = set(grammar["bare_duration_not_after"])
+    hedges = set(grammar["bare_duration_hedges"])
+    bare = rf"\b{num_re}\s*({unit_re})(?:\s*ish)?(?=\s*(?:[,.;!?]|$))"
+    for match in _compiled(bare).finditer(low):
+        if len(match.group(2)) == 1:
+            continue  # "52 y.o.": an age
+        clause = re.split(r"[,.;:!?\n]", low[: match.start()])[-1]
+        sentence = re.split(r"[.;!?\n]", low[: match.start()])[-1]
+        words = re.findall(r"[a-z']+", clause)
+        hedged = bool(words) and words[-1] in hedges
+        while words and words[-1] in hedges:
+            words.pop()
+        if words and (not hedged or words[-1] in not_after):
+            continue  # "vegan 6 yrs,", "every 3 months.", "after about 8 weeks"
+        if _compiled(r"\b(?:pregnan\w*|preg|expecting)\b").search(sentence):
+            continue  # "pregnant with my second, 14 weeks"
+        found = days(match.group(1), match.group(2))
+        if found:
+            yield ValueSpan(DURATION, match.start(), match.end(), found)
+    shorthand = grammar["shorthand_durations"]
+    not_after_short = set(grammar["shorthand_not_after"])
+    not_before_short = _alt(grammar["shorthand_not_before"])
+    short = _compiled(
+        rf"(?<![\d/.])(\d{{1,3}})\s*/\s*({_alt(shorthand)})(?![\d/.])"
+        rf"(?!\s*(?:{not_before_short})\b)"
+    )
+    for match in short.finditer(low):
+        previous = re.findall(r"[a-z']+", low[max(0, match.start() - 20) : match.start()])
+        if previous and previous[-1] in not_after_short:
+            continue  # "on 6/12" is a date, "vision 6/12" an eye test
+        rule = shorthand[match.group(2)]
+        count = int(match.group(1))
+        if 0 < count <= int(rule["max"]):
+            yield ValueSpan(DURATION, match.start(), match.end(), count * int(rule["days"]))
 
 
 # ---------------------------------------------------------------------------- blood results

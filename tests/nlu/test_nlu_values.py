@@ -43,6 +43,76 @@ def test_age(text, age):
     assert _writers(extract(text), "age") == age
 
 
+@pytest.mark.parametrize(
+    "text, age",
+    [
+        # an age on its own in a list of facts, at the end or the start of a clause
+        ("my feet have been buzzing at night and I keep dropping cups. 63", 63),
+        ("can't shake this tiredness, hair falling out too. 29", 29),
+        ("always cold, always shattered tbh. 24 n vegan", 24),
+        ("38, tingling in both hands, on metformin", 38),
+        ("Got told my iron is fine. 57, heartburn daily", 57),
+        ("perimenopausal, 49, on lansoprazole and feeling foggy", 49),
+        ("stopped eating meat at uni. now 31 and my legs feel heavy", 31),
+        ("now 62 and my tongue is sore", 62),
+        # numbers that are no age
+        ("I've been vegan 10 years", None),
+        ("I get it 2 of 3 days", None),
+        ("the clinic put me in room 12", None),
+        ("on 20 mg omeprazole, tired", None),
+        ("B12 1000 mcg tablets", None),
+        ("took three readings: 12, 15, 19", None),
+        ("b12 came back low, 45", None),
+        ("b12 was 140 in the spring, now 95 and still falling", None),
+        ("gave birth 3 years ago, tired since", None),
+        ("our cat is 12", None),
+        ("tired. 5", None),
+        ("heartburn again. 45 days of it", None),
+    ],
+)
+def test_an_age_on_its_own(text, age):
+    assert _writers(extract(text), "age") == age
+
+
+@pytest.mark.parametrize(
+    "text, age",
+    [
+        # numbers written out
+        ("I'm sixty-two and always exhausted", 62),
+        ("turned thirty last week and my hands tingle", 30),
+        ("Male, eighty-one, unsteady on my feet", 81),
+        ("I am seventy seven years old", 77),
+        ("I'm one of those people who never gets ill", None),
+        # a formal letter's self-introduction
+        ("I am a retired gentleman of 79 years and my memory troubles me", 79),
+        ("I am a widower of eighty-six and rather breathless", 86),
+        # as people write who learned English after another language
+        ("I am woman 52 years, I have tingling in my feet", 52),
+        ("I am man 47 years and always tired", 47),
+        ("I have 39 years and my tongue is burning", 39),
+        ("I have 3 years left on my mortgage and I'm tired", None),
+        ("I have 12 years experience as a nurse", None),
+    ],
+)
+def test_age_in_words_letters_and_other_englishes(text, age):
+    assert _writers(extract(text), "age") == age
+
+
+@pytest.mark.parametrize(
+    "text, age, about",
+    [
+        ("my son has 14 years and he is always tired", 14, "son"),
+        ("My uncle, aged eighty-two, has numb feet", 82, "uncle"),
+        ("Dad's in his seventies, his hands are numb", 75, "father"),
+        ("Sister (30s) has been exhausted for weeks", 35, "sister"),
+        ("my aunt (F, 66) gets pins and needles", 66, "aunt"),
+    ],
+)
+def test_someone_elses_age_is_read_and_kept_with_them(text, age, about):
+    result = extract(text)
+    assert (result.age, result.about.get("age")) == (age, about)
+
+
 def test_retired_is_only_a_hint():
     result = extract("I'm retired")
     assert result.age is None and result.age_hint == "retired"
@@ -62,6 +132,43 @@ def test_retired_is_only_a_hint():
 )
 def test_sex(text, sex):
     assert _writers(extract(text), "sex") == sex
+
+
+@pytest.mark.parametrize(
+    "text, sex",
+    [
+        ("I am woman 38 years and my hair falls out", "female"),
+        ("I am man, 61, numbness in feet", "male"),
+        ("I have 50 years, man, and I am tired", "male"),
+        ("I'm an elderly lady and my tongue is sore", "female"),
+        ("I am eighty and a widow", "female"),
+        ("Male, sixty-four, on metformin", "male"),
+        ("always tired, 33 female", "female"),
+        ("tingling toes, 29/M", "male"),
+        ("58yo f with sore tongue", "female"),
+        ("forties, female, vegan", "female"),
+        ("I'm mum to three and shattered", None),
+        ("I'm a fan of man city", None),
+        ("I take vitamin (f) daily", None),
+        ("we have 12 male nurses on the ward", None),
+    ],
+)
+def test_sex_in_lists_letters_and_other_englishes(text, sex):
+    assert _writers(extract(text), "sex") == sex
+
+
+@pytest.mark.parametrize(
+    "text, about",
+    [
+        ("my dad (M, 77) has numb toes", "father"),
+        ("Resident (F) on metformin for years, now pale and tired", None),
+    ],
+)
+def test_someone_elses_sex_is_kept_with_them(text, about):
+    result = extract(text)
+    assert result.sex is not None and result.about.get("sex") != "self"
+    if about:
+        assert result.about.get("sex") == about
 
 
 @pytest.mark.parametrize(
@@ -112,8 +219,45 @@ def test_durations(text, days):
     assert extract(text).duration_days == days
 
 
+@pytest.mark.parametrize(
+    "text, days",
+    [
+        # "since" / "from" with a count, as people write who learned English after another
+        # language
+        ("I have the tingling since 5 weeks", 35),
+        ("my tongue burns since two months", 60),
+        ("he is dizzy from 3 weeks", 21),
+        ("since 2 years old he has had asthma", None),
+        # "been", "had it", "... of it", "since <event> ... ago"
+        ("Been three weeks now. Feet are numb", 21),
+        ("I've had it about 4 months, the burning", 120),
+        ("Six weeks of this. Exhausted.", 42),
+        ("dizzy since my operation 5 weeks ago", 35),
+        ("gave birth 3 years ago and feel fine", None),
+        # a count closing a clause
+        ("sore mouth and tired. 3 weeks ish", 21),
+        ("can't think straight, about 10 days", 10),
+        ("my legs ache, maybe a month, hard to say", 30),
+        ("tired, vegan 6 yrs", None),
+        ("B12 jabs every 3 months.", None),
+        ("pregnant with my third, 20 weeks, and tired", None),
+        ("and now I feel faint", None),
+        # clinical shorthand: n/12 months, n/52 weeks, n/7 days
+        ("4/12 hx of paraesthesia", 120),
+        ("2/52 of fatigue", 14),
+        ("5/7 headache", 5),
+        ("seen on 6/12 by GP, tired", None),
+        ("vision 6/12 in the left eye", None),
+        ("scored 2 of 3 on the test", None),
+    ],
+)
+def test_durations_without_for(text, days):
+    assert extract(text).duration_days == days
+
+
 def test_duration_of_a_diet_is_not_the_complaints():
     assert extract("vegetarian for 20 years").duration_days is None
+    assert extract("I've been vegan 10 years").duration_days is None
 
 
 def test_since_a_month_counts_back_from_today():
