@@ -415,6 +415,27 @@ def not_recent(target: Span, modifier: Span, _between: Span) -> bool:
     return True
 
 
+def dated_event(target: Span, modifier: Span, _between: Span) -> bool:
+    """A plain ending ("fine now") closes a faint or a fit only when the sentence dates it:
+    those are over by nature, so "blacked out in the queue, fine now?" is still today's red
+    flag, while "fainted at a wedding last summer, fine now" is history
+    (``closed_only_when_dated`` in finding_traits.yml)."""
+    from bot.nlu.lexicon import closed_only_when_dated
+
+    ids, dating = closed_only_when_dated()
+    if target.label_ not in ids and target.kb_id_ not in ids:
+        return True
+    doc = target.doc
+    if any(t.lower_ == "since" for t in modifier):
+        return True  # "not since", "fine since": time has passed since the event
+    sent = target.sent if doc.has_annotation("SENT_START") else doc[:]
+    if any(t.norm_ in dating or t.lower_ in dating for t in sent):
+        return True
+    # "in 2019", "back in 98": a year dates it
+    return any(t.like_num and len(t.text) == 4 and t.i > 0 and doc[t.i - 1].lower_ in
+               ("in", "since", "of", "back") for t in sent)
+
+
 # "she's gone pale", "he's gone all floppy": "gone" that says what someone turned into now.
 _TURNED_INTO = {
     "pale", "grey", "gray", "white", "blue", "yellow", "purple", "red", "floppy", "limp", "numb",
@@ -472,6 +493,7 @@ CHECKS: dict[str, Callable[[Span, Span, Span], bool]] = {
     "causal_question": causal_question,
     "resolution_back": resolution_back,
     "not_recent": not_recent,
+    "dated_event": dated_event,
     "own_part": own_part,
 }
 

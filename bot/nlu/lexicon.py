@@ -282,3 +282,14 @@ def overrule_traits() -> dict:
         "doubts_not_enough": frozenset(str(w) for w in data.get("doubts_not_enough") or ()),
         "firm_reasons": frozenset(str(w) for w in data.get("firm_reasons") or ()),
     }
+
+
+@lru_cache(maxsize=1)
+def closed_only_when_dated() -> tuple[frozenset[str], frozenset[str]]:
+    """Red flags over by nature, and the words that date them (``closed_only_when_dated`` in
+    ``finding_traits.yml``)."""
+    data = (load_yaml("finding_traits.yml") or {}).get("closed_only_when_dated") or {}
+    return (
+        frozenset(str(i) for i in data.get("ids") or ()),
+        frozenset(str(w) for w in data.get("dating_words") or ()),
+    )

@@ -67,6 +67,9 @@ class OthersPast:
     stories: re.Pattern[str] | None
     hospital: re.Pattern[str] | None
     cared_for: re.Pattern[str] | None = None
+    # The resolutions that only say how the person feels ("fine now", "she's ok"), not that
+    # anyone saw them or that time has passed ("been checked", "not since")
+    feeling_only: frozenset[str] = frozenset()
 
 
 def _words(data: dict[str, Any], key: str) -> frozenset[str]:
@@ -128,6 +131,9 @@ def others_past() -> OthersPast:
         stories=_phrases(data.get("stories")),
         hospital=_phrases(data.get("hospital")),
         cared_for=_phrases(data.get("cared_for")),
+        feeling_only=frozenset(
+            " ".join(str(i).lower().split()) for i in data.get("feeling_only") or ()
+        ),
     )
 
 
@@ -224,6 +230,14 @@ def _token_marker(doc, i: int, triggers) -> Person | None:
         before = doc[i - 2].norm_.lower() if i > 1 else ""
         if before not in mk.copulas:  # "I'm a man, 58" is the writer
             return Person("someone")
+    if (  # "one of the characters", "one of my patients"
+        token.lemma_.lower() in mk.someone_nouns
+        and prev in ("the", "my", "our", "his", "her", "their")
+        and i > 2
+        and doc[i - 2].norm_.lower() == "of"
+        and doc[i - 3].norm_.lower() in _ONE_OF
+    ):
+        return Person("someone")
     pronoun = mk.pronouns.get(norm)
     if pronoun is None:
         return None
@@ -374,7 +388,7 @@ def writer_told_as_over(span) -> bool:
     norms = [t.norm_.lower() for t in sent]
     if _recent(sent):
         return False
-    if _resolved_after(span):
+    if _resolved_after(span) and _closable(span, sent):
         return True
     cues = others_past()
     text = sent.text.lower().replace("\u2019", "'")
@@ -387,6 +401,23 @@ def writer_told_as_over(span) -> bool:
     return _dated(sent)
 
 
+def _closable(span, sent) -> bool:
+    """Whether the resolution after this red flag closes it. A faint or a fit is over by
+    nature, so how the person feels afterwards ("fine now", "he's ok") does not close it;
+    someone having seen them ("paramedics came", "been checked"), time since ("not since") or
+    a date ("last summer") does (``closed_only_when_dated`` in finding_traits.yml)."""
+    from bot.nlu.lexicon import closed_only_when_dated
+
+    ids, _dating = closed_only_when_dated()
+    if span.kb_id_ not in ids or _dated(sent):
+        return True
+    cues = others_past()
+    rest = span.doc.text[span.end_char :].lower().replace("\u2019", "'")
+    found = cues.resolved.finditer(rest) if cues.resolved is not None else ()
+    return any(" ".join(m.group(0).split()) not in cues.feeling_only for m in found)
+
+
+_ONE_OF = {"one", "some", "two", "three", "several", "both", "all", "many", "few"}
 _ONGOING = {"since", "'ve", "ve", "have", "has", "been"}
 _BACK_AFTER = {"years", "year", "months", "month", "weeks", "while", "way", "ago", "time", "bit"}
 _DATING = {
@@ -450,7 +481,10 @@ def told_as_past(span, person: Person | None = None) -> bool:
     # Over, on screen, or already looked after, however it is told ("she's been bruising
     # loads and her doctor is running bloods", "has been seeing things and he's been admitted")
     someone_else = person is not None and person.key not in ("", "self") and not person.animal
-    if someone_else and (_resolved_after(span) or others_not_here(span, person)):
+    if someone_else and (
+        (_resolved_after(span) and _closable(span, _sentence(span)))
+        or others_not_here(span, person)
+    ):
         return True
     if _told_in_present(span):
         return False
@@ -464,7 +498,7 @@ def told_as_past(span, person: Person | None = None) -> bool:
         return past_verb and not now
     if person.key in ("", "self") or person.animal:
         return False
-    if _resolved_after(span):
+    if _resolved_after(span) and _closable(span, sent):
         return True
     cues = others_past()
     text = sent.text.lower().replace("\u2019", "'")
@@ -518,7 +552,7 @@ def general_question(span) -> bool:
     lead_ins, modals = _question_extras()
     # "Nursing student here - how low ...", "Quick one: can b12 ...": the question starts
     # after a dash or colon near the start
-    for i, t in enumerate(words[:6]):
+    for i, t in enumerate(words[:10]):
         if t.text in ("-", ":", "–", "—") and i + 1 < len(words):
             if words[i + 1].norm_.lower() in mk.question_openers:
                 words = words[i + 1 :]

@@ -156,10 +156,31 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         recent = _says_recent(_without(text, named), traits)
         reasons = [{"red_flag": fid, "why": "idiom"} for fid in analysis.idiom_red_flags]
         reasons += [{"red_flag": fid, "why": "animal"} for fid in analysis.animal_red_flags]
+        whys = {
+            (m.start, m.end): why_not_now(m, analysis.notes.get((m.start, m.end)))
+            for m in analysis.extraction.mentions
+            if kinds.get(m.id) == "red_flag" or m.id in kin
+        }
+        # Red flags the message names and firmly rules out ("no chest pain, no blackouts"):
+        # beside them, an everyday kin symptom told with no word of the last hours ("my feet
+        # are numb in the evenings", "out of breath on the stairs") is the complaint the
+        # writer has instead, not the red flag the classifier read into the denied words.
+        ruled_out = any(
+            kinds.get(m.id) == "red_flag" and whys[(m.start, m.end)] in traits["firm_reasons"]
+            for m in analysis.extraction.mentions
+            if (m.start, m.end) in whys
+        )
         for mention in analysis.extraction.mentions:
             if kinds.get(mention.id) != "red_flag" and mention.id not in kin:
                 continue
-            why = why_not_now(mention, analysis.notes.get((mention.start, mention.end)))
+            why = whys[(mention.start, mention.end)]
+            if (
+                why is None
+                and ruled_out
+                and kinds.get(mention.id) != "red_flag"
+                and not _says_recent(_only_dropped(_sentence_at(text, mention.start)), traits)
+            ):
+                continue
             if why is None:
                 return []
             flag = mention.id if kinds.get(mention.id) == "red_flag" else kin[mention.id]
@@ -198,6 +219,30 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(intent), *ranking], add_to_output=True)
+
+
+def _sentence_at(text: str, at: int) -> str:
+    """The sentence of ``text`` around character ``at`` (split at ., !, ? and new lines)."""
+    text = text or ""
+    start = max(text.rfind(mark, 0, at) for mark in ".!?\n") + 1
+    ends = [i for i in (text.find(mark, at) for mark in ".!?\n") if i >= 0]
+    return text[start : min(ends) if ends else len(text)]
+
+
+# "he's just pale", ". just tingly feet": "just" meaning "only", not "a moment ago"
+_JUST_AS_ONLY = re.compile(
+    r"(^|[,;:(]|\b(?:is|'s|am|'m|are|'re|was|were|im|i'm|but|and|only))\s*just\b", re.IGNORECASE
+)
+
+
+# "for 2 months now": how long it has lasted, not something of the last hours
+_LASTED_NOW = re.compile(r"\b(days?|weeks?|months?|years?|yrs?|ages|while)\s+now\b", re.IGNORECASE)
+
+
+def _only_dropped(sentence: str) -> str:
+    """The sentence without a "just" that means "only" and a "now" that ends a duration."""
+    sentence = _JUST_AS_ONLY.sub(lambda m: m.group(0)[: -len("just")], sentence.strip())
+    return _LASTED_NOW.sub(lambda m: m.group(1), sentence)
 
 
 def _without(text: str, spans: list[tuple[int, int]]) -> str:

@@ -27,6 +27,10 @@ NOT_NOW = {
         "had chest pains in march, it was a virus",
         "chest pain in may turned out to be a pulled muscle, on lansoprazole for my gut now",
         "blacked out at a party as a teenager, not since",
+        "fainted at my cousin's wedding last summer, fine now",
+        "had a seizure on holiday two years ago, all good now",
+        "blacked out drunk at 21, not since",
+        "she's just vegan and tired, she isn't bruising or bleeding anywhere",
         "went blind in my left eye for a month in 2015 with neuritis, sight came back fully",
     ],
     "general question": [
@@ -93,6 +97,15 @@ STILL_NOW = [
     "I nearly fainted when my legs went from under me",
     # someone in front of the writer, not on a screen
     "a man has collapsed in the shop right now and he's not breathing",
+    # a faint or a fit is over by nature: feeling fine afterwards does not close it
+    "I passed out at the checkout and came round on the floor. feel ok now though?",
+    "my son collapsed at football, he says he's fine now",
+    "had a seizure at my desk, I'm alright now but I've never had one before",
+    # a student now, not a stage gone by
+    "my sister keeps fainting at uni, three times today",
+    # a place, not a joke
+    "I wet myself at the bus stop and didn't feel it coming",
+    "i just wet myself in the queue, never happened before",
 ]
 
 

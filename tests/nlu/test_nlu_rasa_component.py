@@ -151,6 +151,37 @@ def test_a_red_flags_everyday_kin_denied_overrules_the_classifier(component, tex
 @pytest.mark.parametrize(
     "text",
     [
+        "no chest pains and no blackouts, my only trouble is numb feet in the evenings",
+        "I'm not having any chest pain or fainting. Only my hands tingle, for 2 months now",
+        "he doesn't bleed or bruise at all, he's just pale and puffed out on the stairs",
+        "not incontinent, bowels all normal. just tingly toes and a sore tongue",
+        "my sister isn't bruising or bleeding or anything, she's just vegan and tired",
+    ],
+)
+def test_an_everyday_complaint_beside_red_flags_ruled_out_does_not_keep_the_emergency(
+    component, text
+):
+    message = _read_as_red_flag(component, text)
+    assert message.get(INTENT)["name"] == "inform"
+    assert {r["why"] for r in message.get("intent_overruled")["red_flags"]} <= {"negated", "over"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no chest pain but my legs went numb an hour ago and I can't feel them",
+        "no chest pain, my legs just went numb and I can't feel my feet",
+        "not bleeding anywhere, but the numbness is worse today and climbing my legs",
+    ],
+)
+def test_a_complaint_of_the_last_hours_beside_a_denial_keeps_the_emergency(component, text):
+    message = _read_as_red_flag(component, text)
+    assert message.get(INTENT)["name"] == "report_red_flag"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "my mum is really confused today",  # the kin present now: the classifier stands
         "so dizzy I can barely stand and my heart is pounding",
         "I'm not confused but my legs have gone weak all of a sudden",
