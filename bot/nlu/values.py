@@ -520,20 +520,29 @@ class _LabGrammar:
     name_to_analyte: dict[str, str | None]
     units: dict[str, str]  # normalised unit -> the knowledge base's spelling
     gap_words: frozenset[str]
+    free_gap_words: frozenset[str]
     max_gap_words: int
     medicine_words: frozenset[str]
     medicine_determiners: frozenset[str]
     not_after: frozenset[str]
     denominators: frozenset[str]
+    before_adjectives: frozenset[str]
 
 
 def _name_pattern(name: str) -> str:
-    """A name as people type it: a space may be a hyphen or missing, "b12" may be "b 12"."""
+    """A name as people type it: a space may be a hyphen or missing, "b12" may be "b 12", and
+    its number may be written out ("b twelve": the same name, not another one)."""
+    spelled = {value: word for word, value in _spelled()[0].items()}
     words = [w for w in re.split(r"[\s-]+", name) if w]
     parts = []
     for word in words:
-        pieces = re.findall(r"[a-z]+|\d+|[^a-z\d]+", word)
-        parts.append(r"[\s-]?".join(re.escape(p) for p in pieces))
+        pieces = []
+        for piece in re.findall(r"[a-z]+|\d+|[^a-z\d]+", word):
+            if piece.isdigit() and int(piece) in spelled:
+                pieces.append(rf"(?:{piece}|{spelled[int(piece)]})")
+            else:
+                pieces.append(re.escape(piece))
+        parts.append(r"[\s-]?".join(pieces))
     return r"[\s-]*".join(parts)
 
 
@@ -557,11 +566,13 @@ def _lab_grammar() -> _LabGrammar:
         name_to_analyte={f"n{i}": name_to_analyte[n] for i, n in enumerate(ordered)},
         units=units,
         gap_words=frozenset(str(w) for w in grammar["lab_gap_words"]),
+        free_gap_words=frozenset(str(w) for w in grammar["lab_free_gap_words"]),
         max_gap_words=int(grammar["lab_max_gap_words"]),
         medicine_words=frozenset(str(w) for w in grammar["lab_medicine_words"]),
         medicine_determiners=frozenset(str(w) for w in grammar["lab_medicine_determiners"]),
         not_after=frozenset(str(w) for w in grammar["lab_not_after"]),
         denominators=frozenset(str(w) for w in grammar["lab_concentration_denominators"]),
+        before_adjectives=frozenset(str(w) for w in grammar["lab_before_adjectives"]),
     )
 
 
@@ -635,12 +646,38 @@ def _value_after(
                 return None
             i = other.end  # the same test named twice: "active b12 (holotranscobalamin) 25"
             continue
+        spelled = _spelled_result(low, i)
+        if spelled is not None:
+            value, end = spelled
+            after = _unit_after(low, end, g)
+            if after is None:
+                return None
+            return i, value, after[0], after[1]
         word = _GAP_WORD.match(low, i)
+        if word is not None and word.group(0) in g.free_gap_words:
+            i = word.end()  # "came back at a pretty measly 170": an article says nothing
+            continue
         if word is None or words >= g.max_gap_words or not _gap_word_allowed(word.group(0), g):
             return None
         words += 1
         i = word.end()
     return None
+
+
+def _spelled_result(low: str, at: int) -> tuple[float, int] | None:
+    """A result written out at ``at`` ("one hundred and sixty") and where it ends. Only a
+    number with a tens or hundreds word counts: "the b12 one" and "b12 was one of the lowest"
+    name no result."""
+    match = _compiled(_spelled()[1]).match(low, at)
+    if match is None:
+        return None
+    phrase = match.group(0)
+    scales = _grammar()["spelled_scales"]
+    tens = _grammar()["spelled_tens"]
+    if not any(w in scales or w in tens for w in re.split(r"[\s-]+", phrase)):
+        return None
+    value = spelled_number(phrase)
+    return (float(value), match.end()) if value is not None else None
 
 
 def _value_before(
@@ -650,7 +687,8 @@ def _value_before(
     a unit a number before a name is too often something else ("I'm 45, b12 was low")."""
     tail = re.search(
         r"(?<![\d.,])(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[a-zµμ]+\s*/\s*(?:100\s*)?[a-zµμ]+|[a-zµμ³]+)"
-        r"\s*(?:(?:for|of|on)\s+)?(?:(?:the|my|a)\s+)?$",
+        r"\s*(?:(?:for|of|on)\s+)?(?:(?:the|my|a)\s+)?"
+        rf"(?:(?:{_alt(g.before_adjectives)})\s+)?$",
         low[since : name.start],
     )
     if tail is None:
@@ -709,6 +747,13 @@ def find_labs(text: str) -> Iterator[ValueSpan]:
             number_at, value, unit = before
             start, end = before[0], name.end
         claimed.add(number_at)
+        later = _later_result(low, end, _next_name_start(names, name), g)
+        if later is not None:
+            # "b12 was 190, retested in December and it's 620": the latest result is the one
+            # that says how things are now
+            number_at, value, later_unit, end = later
+            unit = later_unit or unit  # "79 g/L in 2019 ... Now it's 126": the same unit
+            claimed.add(number_at)
         since, previous_read = end, True
         if unit is not None and unit not in g.units.values() and len(text) == len(low):
             unit = text[end - len(unit) : end]  # a unit we do not know, as the person wrote it
@@ -723,6 +768,42 @@ def find_labs(text: str) -> Iterator[ValueSpan]:
                 "original": text[start:end],
             },
         )
+
+
+def _next_name_start(names: list[_LabName], name: _LabName) -> int:
+    later = [n.start for n in names if n.start >= name.end]
+    return min(later) if later else -1
+
+
+_LATER_NUMBER = re.compile(
+    r"(?:\bnow\s+(?:it'?s\s+|it\s+is\s+|its\s+)?(?:at\s+)?"
+    r"|\b(?:it'?s|it\s+is|its|it\s+was)\s+(?:now\s+)?(?:(?:back\s+|gone\s+)?(?:up|down)\s+to\s+)?"
+    r"|\band\s+(?=\d+(?:\.\d+)?\s*(?:[a-zµμ/]+\s+)?now\b))"
+    r"(?P<num>\d+(?:\.\d+)?)"
+)
+
+
+def _later_result(
+    low: str, end: int, stop: int, g: _LabGrammar
+) -> tuple[int, float, str | None, int] | None:
+    """A later result of the same test said without its name, within the next sentence and
+    before any other test is named: "... retested in December and it's 620", "Now it's 260",
+    "160 in june and 420 now". A word of a later time must come first ("now", "retested"), so
+    "b12 was 150, it's 20 degrees out" reads only 150; a year ("in 2021") is no result."""
+    window_end = len(low) if stop < 0 else stop
+    sentences = [m.end() for m in re.finditer(r"[.!?\n]+\s", low[end:window_end])]
+    if len(sentences) >= 2:
+        window_end = end + sentences[1]
+    cues = _compiled(rf"\b(?:{_alt(_grammar()['lab_later_cues'])})\b")
+    for match in _LATER_NUMBER.finditer(low, end, window_end):
+        if not cues.search(low, end, min(window_end, match.end() + 12)):
+            continue
+        raw = match.group("num")
+        after = _unit_after(low, match.end("num"), g)
+        if after is None or (after[0] is None and re.fullmatch(r"(?:19|20)\d\d", raw)):
+            continue
+        return match.start("num"), float(raw), after[0], after[1]
+    return None
 
 
 def names_a_lab(text: str) -> bool:

@@ -54,6 +54,10 @@ MESSAGES = [
     "b12 1000mcg/day",
     "Now my GP says my B12 is low (160) and I'm still on PPIs",
     "I'm 58, had a gastric bypass in 2015 and I've been on B12 jabs every 3 months since",
+    "the b12 one came back at a pretty poor 160",
+    "my b twelve was one hundred and seventy",
+    "b12 was 140 in May, retested since and it's 390",
+    "is 190 ng/L a low b12?",
 ]
 
 # The command line's messages when a text holds no result at all: the chat just reads nothing.

@@ -289,6 +289,21 @@ def test_since_a_month_counts_back_from_today():
         ("B 12 = 160", "b12_total", 160.0, None),
         ("hb 13 mmol/L", "hb", 13.0, "mmol/L"),
         ("I'm vegan and on omeprazole, b12 came back 160", "b12_total", 160.0, None),
+        # words between the name and the number, articles not counted
+        ("the folate one came back at a rather poor 2.9", "folate", 2.9, None),
+        ("my hb came back a bit low at 104 g/L", "hb", 104.0, "g/L"),
+        ("my B12 report says 145 ng/L", "b12_total", 145.0, "ng/L"),
+        ("her mcv last month was 104", "mcv", 104.0, None),
+        ("is 180 ng/L a low b12?", "b12_total", 180.0, "ng/L"),
+        # numbers and names written out
+        ("my b twelve was two hundred and ten", "b12_total", 210.0, None),
+        ("vitamin b twelve came back at one hundred and ninety-five ng/L", "b12_total", 195.0,
+         "ng/L"),
+        ("my mcv was ninety-nine", "mcv", 99.0, None),
+        # a later result of the same test: the latest is kept
+        ("b12 was 150 in the spring, rechecked last week and it's 410", "b12_total", 410.0, None),
+        ("Hb was 95 g/L last year. Now it's 128.", "hb", 128.0, "g/L"),
+        ("folate 2.4 in March and 7.1 now", "folate", 7.1, None),
     ],
 )
 def test_lab_text(text, analyte, value, unit):
@@ -326,6 +341,11 @@ def test_lab_text(text, analyte, value, unit):
         "red cell folate 400 nmol/L",
         "b12 and folate were 160 and 3",
         "my 3 b12 tests",
+        "my b12 was one of the lowest they'd seen",
+        "the b12 one a day tablets",
+        "B12 1000 mcg tablets",
+        "b12 low, on 20 mg omeprazole",
+        "b twelve in room 12",
     ],
 )
 def test_not_lab_results(text):
@@ -357,8 +377,20 @@ def test_lab_wording_lists_are_words():
     from bot.nlu.resources import load_yaml
 
     grammar = load_yaml("values.yml")
-    for key in [k for k in grammar if k.startswith("lab_") and isinstance(grammar[k], list)]:
+    for key in [k for k in grammar if isinstance(grammar[k], list)]:
         assert all(isinstance(word, str) for word in grammar[key]), key
+
+
+def test_a_later_result_needs_a_word_of_a_later_time():
+    """Only a later time ("now", "retested") lets a number without the test's name be its
+    result: "it's 20 degrees" or "3 kids now" are no B12."""
+    for text, value in [
+        ("b12 was 150, it's 20 degrees out", 150.0),
+        ("b12 was 200 and 3 kids now", 200.0),
+        ("b12 was 150, now it's 2023 and I'm tired", 150.0),
+        ("b12 came back 160, I'm on injections now at 1000 mcg", 160.0),
+    ]:
+        assert [f.value["value"] for f in find_labs(text)] == [value], text
 
 
 def test_labs_are_converted_by_the_core():
