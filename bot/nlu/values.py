@@ -67,6 +67,14 @@ _NOT_AN_AGE_AFTER = (
 _SELF = r"(?:i'?m|i\s+am|im|am|me|i\s+turned|i'?ll\s+be|just\s+turned|turned)"
 
 
+def _value_span(label: str, low: str, start: int, end: int, value: Any) -> ValueSpan:
+    """A span without the punctuation that opened its clause: ". Now 30" would reach back
+    into the sentence before and take its negation ("I don't remember. Now 30 and ok")."""
+    while start < end and low[start] in " \t\n,.;:!?(":
+        start += 1
+    return ValueSpan(label, start, end, value)
+
+
 def _int(text: str) -> int | None:
     try:
         return int(text)
@@ -155,6 +163,8 @@ def find_ages(text: str) -> Iterator[ValueSpan]:
         r"\b(\d{1,3})\s*(?:yo|y/o|y\.o\.?|yrs?\s+old|yr\s+old)(?![a-z])",
         rf"\bage[d]?\s*[:=]?\s*{num}\b" + _NOT_AN_AGE_AFTER,
         r"(?:^|[\s,(])(\d{2})\s*,\s*(?:male|female|man|woman|bloke|guy|lady|m|f)\b",
+        # "knackered, 52 male": the age and the word with nothing after them
+        r"(?:^|[\s,(])(\d{2})\s+(?:male|female)\s*(?=[,.;!?)]|$)",
         # "I have 67 years", "my daughter has 16 years" (as people write who learned English
         # after another language); "has 3 years left" or "have 5 years experience" is no age
         rf"\b(?:have|has|having)\s+(\d{{1,3}})\s+(?:years|yrs)\b(?!\s+(?:{have_not})\b)",
@@ -171,13 +181,13 @@ def find_ages(text: str) -> Iterator[ValueSpan]:
         for match in _compiled(pattern).finditer(low):
             age = _age_number(match.group(1))
             if age is not None and 0 < age <= MAX_AGE:
-                yield ValueSpan(AGE, match.start(), match.end(), age)
+                yield _value_span(AGE, low, match.start(), match.end(), age)
     # "Now 38, tingly hands", "now 50 and getting diarrhoea": an age in a list of facts, but
     # not a result's new number ("b12 was 140, now 95 and rising")
     now_re = r"(?:^|[,.;!?\n]\s*)now\s+(\d{2})\b" + _NOT_AN_AGE_AFTER + r"(?!\s*(?:is|was|it))"
     for match in _compiled(now_re).finditer(low):
         if not names_a_lab(re.split(r"[.!?;\n]", low[: match.start(1)])[-1]):
-            yield ValueSpan(AGE, match.start(), match.end(), int(match.group(1)))
+            yield _value_span(AGE, low, match.start(), match.end(), int(match.group(1)))
     yield from _bare_ages(text, low)
     decades = grammar["age_decades"]
     offsets = grammar["decade_offsets"]
@@ -190,7 +200,7 @@ def find_ages(text: str) -> Iterator[ValueSpan]:
         offset = int(offsets.get(match.group(1) or "", 5))
         if match.group(2) == "teens":
             offset = {"early": 0, "late": 2}.get(match.group(1) or "", 0)
-        yield ValueSpan(AGE, match.start(), match.end(), base + offset)
+        yield _value_span(AGE, low, match.start(), match.end(), base + offset)
 
 
 # A two-digit number standing alone as a clause: "... spicy food. 19", "17 n veggie",
@@ -264,7 +274,7 @@ def find_sex(text: str) -> Iterator[ValueSpan]:
         for match in _compiled(pattern).finditer(low):
             sex = word_to_sex.get(match.group(match.lastindex or 1))
             if sex:
-                yield ValueSpan(SEX, match.start(), match.end(), sex)
+                yield _value_span(SEX, low, match.start(), match.end(), sex)
     for pattern in (
         r"(?:^|[\s,(])\d{2}\s?([fm])(?![a-z0-9/])",
         r"(?:^|[,.;!?(\n]\s*)([fm])\s*[,/]\s*\d{2}\b",
@@ -274,9 +284,8 @@ def find_sex(text: str) -> Iterator[ValueSpan]:
         r"(?<=[a-z])(?<!vitamin)(?<!vit)\s*\(\s*([fm])\s*\)",
     ):
         for match in _compiled(pattern).finditer(low):
-            yield ValueSpan(
-                SEX, match.start(), match.end(), "female" if match.group(1) == "f" else "male"
-            )
+            sex = "female" if match.group(1) == "f" else "male"
+            yield _value_span(SEX, low, match.start(), match.end(), sex)
 
 
 _PREGNANT = re.compile(
