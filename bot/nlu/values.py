@@ -634,10 +634,18 @@ def _value_after(
     low: str, name: _LabName, names_at: dict[int, _LabName], g: _LabGrammar
 ) -> tuple[int, float, str | None, int] | None:
     """(number start, value, unit, end) of the result written after a test's name."""
-    i, words = name.end, 0
+    i, words, last_word = name.end, 0, ""
     while i < len(low):
         number = _LAB_NUMBER.match(low, i)
         if number:
+            change = _CHANGE_TO.match(low, number.end()) if last_word == "from" else None
+            if change and "normal" in low[name.end : number.start()]:
+                return None  # "b12 normal from 180 to 900": the reference range
+            if change:
+                # "b12 went from 145 to 520": the later number is how it is now
+                number = _LAB_NUMBER.match(low, change.end())
+                if number is None:
+                    return None
             after = _unit_after(low, number.end(), g)
             if after is None:
                 return None
@@ -669,8 +677,13 @@ def _value_after(
         if word is None or words >= g.max_gap_words or not _gap_word_allowed(word.group(0), g):
             return None
         words += 1
+        last_word = word.group(0)
         i = word.end()
     return None
+
+
+# "from 145 to 520", "from 145 -> 520": a change, not a range, after "from"
+_CHANGE_TO = re.compile(r"\s*(?:[a-zµμ]+(?:/[a-zµμ]+)?\s+)?(?:to|->|→|up\s+to|down\s+to)\s*(?=\d)")
 
 
 def _spelled_result(low: str, at: int) -> tuple[float, int] | None:

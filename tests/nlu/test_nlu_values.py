@@ -304,6 +304,8 @@ def test_since_a_month_counts_back_from_today():
         ("b12 was 150 in the spring, rechecked last week and it's 410", "b12_total", 410.0, None),
         ("Hb was 95 g/L last year. Now it's 128.", "hb", 128.0, "g/L"),
         ("folate 2.4 in March and 7.1 now", "folate", 7.1, None),
+        ("my b12 went from 130 to 480 with the jabs", "b12_total", 480.0, None),
+        ("hb rose from 92 g/L to 118 g/L", "hb", 118.0, "g/L"),
     ],
 )
 def test_lab_text(text, analyte, value, unit):
@@ -346,6 +348,8 @@ def test_lab_text(text, analyte, value, unit):
         "B12 1000 mcg tablets",
         "b12 low, on 20 mg omeprazole",
         "b twelve in room 12",
+        "b12 normal from 180 to 900",
+        "b12 range from 180 to 900",
     ],
 )
 def test_not_lab_results(text):
