@@ -438,6 +438,11 @@ def _more_durations(
         rf"\b(?:been|had\s+(?:it|this|these|them)){approx}\s+{num_re}\s*({unit_re})\b(?!\s+(?:ago|old))",
         rf"\b{num_re}\s*({unit_re})\s+of\s+(?:{of_words})\b",
         rf"\bsince\b[^.!?;,]{{1,40}}?\b{num_re}\s*({unit_re})\s+ago\b",
+        # "started getting pins and needles about a fortnight ago", "woke up with it 2 days ago"
+        # (not "started metformin 2 years ago", "started on the pill ...": a medicine's start)
+        rf"\b(?:(?:started|starting|began|begun)\s+(?:getting|having|feeling|to\s+[a-z]+|in|with|when"
+        rf"|after|about|around|at|again|suddenly|slowly|gradually)|came\s+on|woke\s+up)\b[^.!?;,]{{0,50}}?"
+        rf"(?:\b(?:about|around|nearly|almost|roughly|over|maybe|like)\s+)?\b{num_re}\s*({unit_re})\s+ago\b",
     ]
     for form in forms:
         for match in _compiled(form).finditer(low):
@@ -446,7 +451,10 @@ def _more_durations(
                 yield ValueSpan(DURATION, match.start(), match.end(), found)
     not_after = set(grammar["bare_duration_not_after"])
     hedges = set(grammar["bare_duration_hedges"])
-    bare = rf"\b{num_re}\s*({unit_re})(?:\s*ish)?(?=\s*(?:[,.;!?]|$))"
+    bare = (
+        rf"\b{num_re}\s*({unit_re})(?:\s*ish|\s+or\s+so|\s+at\s+least|\s+or\s+more)?"
+        r"(?=\s*(?:[,.;!?]|$))"
+    )
     for match in _compiled(bare).finditer(low):
         if len(match.group(2)) == 1:
             continue  # "52 y.o.": an age

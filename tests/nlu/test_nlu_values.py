@@ -234,6 +234,11 @@ def test_durations(text, days):
         ("Six weeks of this. Exhausted.", 42),
         ("dizzy since my operation 5 weeks ago", 35),
         ("gave birth 3 years ago and feel fine", None),
+        ("started getting headaches about ten days ago", 10),
+        ("woke up with a tingling hand 3 days ago", 3),
+        ("started metformin 2 years ago, tingling feet", None),
+        ("numb fingers, 5 weeks or so", 35),
+        ("exhausted, like 4 months at least", 120),
         # a count closing a clause
         ("sore mouth and tired. 3 weeks ish", 21),
         ("can't think straight, about 10 days", 10),
