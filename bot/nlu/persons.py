@@ -350,6 +350,16 @@ def _recent(sent, ignore: frozenset[str] = frozenset()) -> bool:
     )
 
 
+def _dating_words(span) -> list:
+    """The words of the span's sentence that may date it: not a time inside the red flag's
+    own words, nor one right after a clause of them ("wants to go with her husband who died
+    last year": the year dates the death, not the wish)."""
+    sent = _sentence(span)
+    relative = any(t.lower_ in ("who", "that", "which") for t in span)
+    end = span.end + 3 if relative else span.end
+    return [t for t in sent if not span.start <= t.i < end]
+
+
 def _dated(sent) -> bool:
     """A time that dates an event in the past: "last year", "3 years ago", "in 2019",
     "back in March" (not a duration such as "for 2 weeks")."""
@@ -376,7 +386,7 @@ def told_as_over(span) -> bool:
     # the "now" of a resolution ("she's back to herself now") is not a word of the last hours
     if _resolved_after(span) and not _recent(sent, ignore=frozenset({"now", "rn"})):
         return True
-    return not _recent(sent) and _dated(sent)
+    return not _recent(sent) and _dated(_dating_words(span))
 
 
 def writer_told_as_over(span) -> bool:
@@ -398,7 +408,7 @@ def writer_told_as_over(span) -> bool:
     if any(n in _ONGOING for n in norms):
         return False
     # A time that dates the event itself; a bare "for 2 weeks" is how long it has lasted.
-    return _dated(sent)
+    return _dated(_dating_words(span))
 
 
 def _closable(span, sent) -> bool:
@@ -492,7 +502,9 @@ def told_as_past(span, person: Person | None = None) -> bool:
     norms = [t.norm_.lower() for t in sent]
     now = any(n in mk.now_words for n in norms)
     if span.kb_id_ in dated_only_by_time():
-        return _resolved_after(span) or (not _recent(sent) and _past_time(sent))
+        # "wants to go with her husband who died last year": the time dates the death the
+        # red flag's own words name, not the wish
+        return _resolved_after(span) or (not _recent(sent) and _past_time(_dating_words(span)))
     past_verb = any(n in mk.family_past for n in norms)
     if person is None:
         return past_verb and not now

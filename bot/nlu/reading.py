@@ -187,6 +187,13 @@ def _implicit_subject(
     return others[0][1] if others else None
 
 
+def _dates_own_clause(span, where: tuple[int, int]) -> bool:
+    """A time right after a clause inside the finding's own words dates that clause: in
+    "wants to be with her husband who passed at christmas" it is the death, not the wish."""
+    relative = any(t.lower_ in ("who", "that", "which") for t in span)
+    return relative and span.end <= where[0] < span.end + 3
+
+
 def analyse(text: Any, nlp=None) -> Analysis:
     """Run the pipeline over one message (at most MAX_CHARS characters of it)."""
     if not isinstance(text, str) or not text.strip():
@@ -235,6 +242,7 @@ def analyse(text: Any, nlp=None) -> Analysis:
             m.category
             for m in span._.modifiers
             if not (span.start <= m.modifier_span[0] and m.modifier_span[1] <= span.end)
+            and not (m.category == "HISTORICAL" and _dates_own_clause(span, m.modifier_span))
         }
         if span.kb_id_ in doubts_not_enough:
             # "would anyone notice if I wasn't around", "maybe they'd be better off": a

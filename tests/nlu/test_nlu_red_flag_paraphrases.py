@@ -286,6 +286,23 @@ REPORTED_NOW = [
     ("honestly thinking of topping myself", "suicidal_thoughts"),
     ("she says the voices are telling her to hurt herself", "suicidal_thoughts"),
     ("i don't trust myself tonight, i'm not safe.", "suicidal_thoughts"),
+    # warning signs told by what is done or said, not by the usual words
+    ("my dad keeps telling us he is a burden now", "suicidal_thoughts"),
+    ("it would be better if I was not around any more", "suicidal_thoughts"),
+    ("it's better when I am no more here, I think so", "suicidal_thoughts"),
+    ("she told her friend she wants to vanish forever", "suicidal_thoughts"),
+    ("honestly no one would even notice if I went", "suicidal_thoughts"),
+    (
+        "grandad has put all his affairs in order and says he won't go on much longer",
+        "suicidal_thoughts",
+    ),
+    ("he was googling how high the bridge by the station is", "suicidal_thoughts"),
+    ("my son asked me how many of his sleeping tablets would be lethal", "suicidal_thoughts"),
+    ("mum wants to be with her husband who passed at christmas", "suicidal_thoughts"),
+    ("I'm frightened my brother will do something to himself tonight", "suicidal_thoughts"),
+    ("my partner has left letters for the kids in a drawer", "suicidal_thoughts"),
+    ("my daughter messaged me 'thanks for everything' and won't pick up", "suicidal_thoughts"),
+    ("he's given away all his games and his dog this week", "suicidal_thoughts"),
     ("dad keeps seeing insects on the walls since this afternoon", "acute_confusion"),
     ("my heart races and then I nearly black out", "racing_heart_dizzy"),
     # "back" in "back passage" dates nothing
@@ -306,6 +323,13 @@ def test_red_flag_described_by_what_happens_is_reported_now(text: str, red_flag:
 
 
 NOT_NOW = [
+    # everyday senses of the warning signs' words
+    "I did something stupid at work and my boss told me off",
+    "she gave away her old clothes to the charity shop",
+    "thanks for everything, this was really helpful",
+    "how many b12 tablets should I take a day",
+    "he went with his wife to the GP yesterday",
+    "my mum has written letters to the council about the bins",
     # everyday senses of the same words
     "I think it was 1998 when I had my gastric bypass",
     "I can't remember what I had for breakfast",
