@@ -177,9 +177,12 @@ def find_ages(text: str) -> Iterator[ValueSpan]:
         rf"\b(?:i'?m|i\s+am)\s+(?:an?\s+)?(?:(?:{adjectives})\s+)*(?:{nouns})\s+of\s+{num}\b"
         rf"(?:\s+years(?:\s+of\s+age)?)?" + _NOT_AN_AGE_AFTER,
     ]
+    past = _compiled(rf"\b(?:{_alt(grammar['past_age_words'])})\s+$")
     for pattern in patterns:
         for match in _compiled(pattern).finditer(low):
             age = _age_number(match.group(1))
+            if past.search(low, max(0, match.start() - 12), match.start()):
+                continue  # "diabetic since age 9, now 34": the age then, not now
             if age is not None and 0 < age <= MAX_AGE:
                 yield _value_span(AGE, low, match.start(), match.end(), age)
     # "Now 38, tingly hands", "now 50 and getting diarrhoea": an age in a list of facts, but
@@ -222,14 +225,15 @@ def _bare_ages(text: str, low: str) -> Iterator[ValueSpan]:
     for match in _BARE_AGE.finditer(low):
         group = "open" if match.group("open") else "apart"
         start, end = match.span(group)
-        if re.search(r"\d\s*[,.;!?]?\s*$", low[:start]):
+        if re.search(r"\d\s*[,;]?\s*$", low[:start]):
             continue  # "12, 15, 19": a list of numbers
         if any(a <= start < b for a, b in labs):
             continue
         sentence = re.split(r"[.!?;\n]", low[:start])[-1]
         if names_a_lab(sentence[-30:]):
             continue  # "b12 low, 45": the result's number, however it is written
-        if group == "apart" and _compiled(r"\b(?:my|mine|me|our|ours)\b").search(sentence):
+        phrase = re.split(r"[:]", sentence)[-1]
+        if group == "apart" and _compiled(r"\b(?:my|mine|me|our|ours)\b").search(phrase):
             continue  # "friend of mine, 31,", "pupil in my class, 15,": that person's age
         age = int(match.group(group))
         if 10 <= age <= MAX_AGE:

@@ -67,6 +67,8 @@ def test_age(text, age):
         ("gave birth 3 years ago, tired since", None),
         ("our cat is 12", None),
         ("tired. 5", None),
+        ("coeliac since age 7, now 41", 41),
+        ("diagnosed with PA at age 30. 52, tired again", 52),
         ("heartburn again. 45 days of it", None),
     ],
 )
@@ -106,6 +108,7 @@ def test_age_in_words_letters_and_other_englishes(text, age):
         ("Dad's in his seventies, his hands are numb", 75, "father"),
         ("Sister (30s) has been exhausted for weeks", 35, "sister"),
         ("my aunt (F, 66) gets pins and needles", 66, "aunt"),
+        ("A note from my GP's patient: her sister, 59, has numb feet", 59, "sister"),
     ],
 )
 def test_someone_elses_age_is_read_and_kept_with_them(text, age, about):
