@@ -100,9 +100,12 @@ def watch_the_ensemble() -> None:
         from bot.rasa_adapters.intent_ensemble import IntentEnsemble
     except ImportError:
         return
+    import functools
+
     original = IntentEnsemble.process
 
-    def process(self: Any, messages: list[Any]) -> list[Any]:
+    @functools.wraps(original)  # Rasa checks the signature of a component's process
+    def process(self, messages):  # noqa: ANN001, ANN202
         for message in messages:
             message.set(BEFORE, {
                 "intent_ranking": copy.deepcopy(message.get("intent_ranking")),

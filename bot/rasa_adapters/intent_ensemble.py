@@ -28,6 +28,11 @@ A message whose intent ranking has the retrieval intent near the top but that th
 selector skipped (``FaqResponseSelector`` reads DIET's ranking, before this component)
 gets its answer from the FAQ regression alone. A button's payload ("/affirm") is left
 alone: Rasa replaces such a message by its intent after the pipeline.
+
+Every other message now needs its embedding (the encoder's forward pass, 10-40 ms on one
+core; before, only the emergency net read it, and not on every message). The readings of
+short replies ("yes", "not sure") are kept per process, as the net keeps its own, so a
+reply typed again costs no forward pass.
 """
 
 from __future__ import annotations
@@ -60,7 +65,12 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.rasa_adapters.emergency_net import replaced_by_its_intent, sentence_embedding
+from bot.rasa_adapters.emergency_net import (
+    ShortReplyReadings,
+    _sentence_feature,
+    replaced_by_its_intent,
+    sentence_embedding,
+)
 from bot.rasa_adapters.encoder_featurizer import DEFAULT_ALIAS
 
 logger = logging.getLogger(__name__)
@@ -99,21 +109,23 @@ class SoftmaxRegression:
 
 
 def average(
-    ranking: list[dict[str, Any]], other: SoftmaxRegression, probs: np.ndarray,
-    weight: float, name_key: str,
+    ranking: list[dict[str, Any]],
+    other: SoftmaxRegression,
+    probs: np.ndarray,
+    weight: float,
+    name_key: str,
 ) -> list[tuple[str, float]]:
     """``weight`` × the ranking's confidences + (1 − ``weight``) × ``probs``, best first.
 
-    A label the ranking leaves out counts as 0 on its side; one the regression does not
-    know (not in its training data) keeps only its share of the ranking.
+    A label the ranking leaves out counts as 0 on its side (DIET lists only its top ten);
+    one the regression does not know keeps only its share of the ranking.
     """
-    scores = {name: (1.0 - weight) * float(p) for name, p in zip(other.classes, probs,
-                                                                  strict=True)}
+    scores = {name: (1.0 - weight) * float(p) for name, p in zip(other.classes, probs, strict=True)}
     for entry in ranking:
         name = entry.get(name_key)
         if name is not None:
-            scores[name] = scores.get(name, 0.0) + weight * float(entry.get(
-                PREDICTED_CONFIDENCE_KEY) or 0.0)
+            confidence = float(entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+            scores[name] = scores.get(name, 0.0) + weight * confidence
     return sorted(scores.items(), key=lambda item: -item[1])
 
 
@@ -138,6 +150,9 @@ class IntentEnsemble(GraphComponent):
             "faq_consider_top": 3,
             # Intents (and FAQ answers) kept in the rewritten rankings.
             "ranking_length": 10,
+            # The regressions' readings of short replies kept per process, as the emergency
+            # net keeps its own (ShortReplyReadings); 0: none.
+            "short_reply_cache": 4096,
         }
 
     @staticmethod
@@ -173,6 +188,7 @@ class IntentEnsemble(GraphComponent):
         self.intents = intents
         self.answers = answers
         self.responses = responses or {}
+        self.short_replies = ShortReplyReadings(int(config.get("short_reply_cache", 4096)))
 
     @classmethod
     def create(
@@ -211,6 +227,7 @@ class IntentEnsemble(GraphComponent):
                 for key, value in training_data.responses.items()
                 if key.startswith(f"utter_{wanted}/")
             }
+        self.short_replies = ShortReplyReadings(self.short_replies.size)  # new regressions
         self._persist()
         return self._resource
 
@@ -266,20 +283,45 @@ class IntentEnsemble(GraphComponent):
                 continue
             if replaced_by_its_intent(message.get(TEXT)):
                 continue  # Rasa replaces it by the button's intent after the pipeline
-            vector = sentence_embedding(message, self.config["featurizer"])
-            if vector is None:
+            readings = self._readings(message)
+            if readings is None:
                 continue
-            self._rerank_intents(message, vector)
-            if self.answers is not None:
-                self._rerank_answers(message, vector)
+            intent_probs, answer_probs = readings
+            self._rerank_intents(message, intent_probs)
+            if answer_probs is not None:
+                self._rerank_answers(message, answer_probs)
         return messages
 
-    def _rerank_intents(self, message: Message, vector: np.ndarray) -> None:
+    def _readings(self, message: Message) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """The two regressions' probabilities for the message's embedding.
+
+        A short reply's readings are kept (under a keyed hash, as the emergency net keeps
+        its own): "yes" typed again needs no forward pass of the encoder, here or in the
+        net, which then serves it from its own cache too.
+        """
+        assert self.intents is not None
+        feature = _sentence_feature(message, self.config["featurizer"])
+        if feature is None:
+            return None
+        key = self.short_replies.key(message.get(TEXT))
+        cached = self.short_replies.get(key) if key is not None else None
+        if cached is not None:
+            return cached  # type: ignore[return-value]
+        vector = np.asarray(feature.features, dtype=np.float32).reshape(-1)
+        readings = (
+            self.intents.probabilities(vector),
+            self.answers.probabilities(vector) if self.answers is not None else None,
+        )
+        if key is not None:
+            self.short_replies.put(key, readings)  # type: ignore[arg-type]
+        return readings
+
+    def _rerank_intents(self, message: Message, probs: np.ndarray) -> None:
         assert self.intents is not None
         ranked = average(
             message.get(INTENT_RANKING_KEY),
             self.intents,
-            self.intents.probabilities(vector),
+            probs,
             float(self.config["diet_weight"]),
             INTENT_NAME_KEY,
         )[: int(self.config["ranking_length"])]
@@ -287,12 +329,11 @@ class IntentEnsemble(GraphComponent):
         message.set(INTENT, dict(ranking[0]), add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
-    def _rerank_answers(self, message: Message, vector: np.ndarray) -> None:
+    def _rerank_answers(self, message: Message, probs: np.ndarray) -> None:
         assert self.answers is not None
         wanted = self.config["retrieval_intent"]
         properties = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
         selected = properties.get(wanted)
-        probs = self.answers.probabilities(vector)
         if selected:
             weight = float(self.config["diet_weight"])
             ranking = selected.get(RESPONSE_SELECTOR_RANKING_KEY) or []
@@ -314,8 +355,7 @@ class IntentEnsemble(GraphComponent):
                 RESPONSE_SELECTOR_UTTER_ACTION_KEY: utter_action,
             },
             RESPONSE_SELECTOR_RANKING_KEY: [
-                {"id": (selected and _id_of(ranking, n)) or None,
-                 PREDICTED_CONFIDENCE_KEY: p, INTENT_RESPONSE_KEY: n}
+                {"id": _id_of(ranking, n), PREDICTED_CONFIDENCE_KEY: p, INTENT_RESPONSE_KEY: n}
                 for n, p in ranked
             ],
         }
@@ -324,6 +364,7 @@ class IntentEnsemble(GraphComponent):
 
 
 def _id_of(ranking: list[dict[str, Any]], name: str) -> Any:
+    """The selector's id of an answer (None when the selector did not rank it)."""
     for entry in ranking:
         if entry.get(INTENT_RESPONSE_KEY) == name:
             return entry.get("id")

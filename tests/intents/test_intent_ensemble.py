@@ -201,3 +201,20 @@ def test_two_classes_predict_as_scikit_learn_does():
     full = LogisticRegression(C=8.0, max_iter=2000).fit(vectors, labels)
     for vector, expected in zip(vectors, full.predict_proba(vectors), strict=True):
         assert np.allclose(reduced.probabilities(vector), expected, atol=1e-5)
+
+
+def test_a_short_reply_typed_again_needs_no_forward_pass(featurizer):
+    from bot.rasa_adapters.emergency_net import _sentence_feature
+
+    component = _component(0.5)
+    first = _classified(featurizer, "greetings", [("out_of_scope", 0.5), ("greet", 0.45)])
+    again = _classified(featurizer, "greetings", [("out_of_scope", 0.5), ("greet", 0.45)])
+    component.process([first])
+    component.process([again])
+    assert again.get(INTENT_RANKING_KEY) == first.get(INTENT_RANKING_KEY)
+    assert not _sentence_feature(again).computed
+    longer = _classified(
+        featurizer, "hello there, how are you all doing today", [("greet", 0.6), ("inform", 0.4)]
+    )
+    component.process([longer])
+    assert _sentence_feature(longer).computed
