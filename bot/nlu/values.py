@@ -146,11 +146,11 @@ def _lab_number_spans(text: str) -> list[tuple[int, int]]:
     return [(v.start, v.end) for v in find_labs(text)]
 
 
-def find_ages(text: str) -> Iterator[ValueSpan]:
-    """'I'm 67', '72yo', '67 years old', 'aged 81', '34F', 'F, 41', 'in my late 60s',
-    'just turned forty', 'a widow of 84 years', 'I have 45 years', and an age given on its own
-    in a list of facts ('... tired. 19', '17 n veggie', '45, heartburn')."""
-    low = text.lower()
+@lru_cache(maxsize=1)
+def _age_patterns() -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str], re.Pattern[str],
+                             re.Pattern[str]]:
+    """The age patterns, the past-age words, the "now 38" and the decade patterns, built once
+    (the finder runs on every message)."""
     grammar = _grammar()
     num = _age_num()
     nouns = _alt(grammar["aged_person_nouns"])
@@ -177,28 +177,42 @@ def find_ages(text: str) -> Iterator[ValueSpan]:
         rf"\b(?:i'?m|i\s+am)\s+(?:an?\s+)?(?:(?:{adjectives})\s+)*(?:{nouns})\s+of\s+{num}\b"
         rf"(?:\s+years(?:\s+of\s+age)?)?" + _NOT_AN_AGE_AFTER,
     ]
-    past = _compiled(rf"\b(?:{_alt(grammar['past_age_words'])})\s+$")
+    past = re.compile(rf"\b(?:{_alt(grammar['past_age_words'])})\s+$")
+    # "Now 38, tingly hands", "now 50 and getting diarrhoea": an age in a list of facts
+    now = re.compile(
+        r"(?:^|[,.;!?\n]\s*)now\s+(\d{2})\b" + _NOT_AN_AGE_AFTER + r"(?!\s*(?:is|was|it))"
+    )
+    decade = re.compile(
+        r"(?:^|[,.;!?(\n]\s*|\b(?:i'?m|i\s+am|im|am|now|aged?)\s+"
+        r"|(?:'s|\bis|\bare)\s+(?=in\s+(?:her|his|their)\s))"
+        rf"(?:in\s+(?:my|their|her|his)\s+)?(?:(early|mid|middle|late)[\s-]*)?"
+        rf"({_alt(grammar['age_decades'])})\b"
+    )
+    return tuple(re.compile(p) for p in patterns), past, now, decade
+
+
+def find_ages(text: str) -> Iterator[ValueSpan]:
+    """'I'm 67', '72yo', '67 years old', 'aged 81', '34F', 'F, 41', 'in my late 60s',
+    'just turned forty', 'a widow of 84 years', 'I have 45 years', and an age given on its own
+    in a list of facts ('... tired. 19', '17 n veggie', '45, heartburn')."""
+    low = text.lower()
+    grammar = _grammar()
+    patterns, past, now, decade = _age_patterns()
     for pattern in patterns:
-        for match in _compiled(pattern).finditer(low):
+        for match in pattern.finditer(low):
             age = _age_number(match.group(1))
             if past.search(low, max(0, match.start() - 12), match.start()):
                 continue  # "diabetic since age 9, now 34": the age then, not now
             if age is not None and 0 < age <= MAX_AGE:
                 yield _value_span(AGE, low, match.start(), match.end(), age)
-    # "Now 38, tingly hands", "now 50 and getting diarrhoea": an age in a list of facts, but
-    # not a result's new number ("b12 was 140, now 95 and rising")
-    now_re = r"(?:^|[,.;!?\n]\s*)now\s+(\d{2})\b" + _NOT_AN_AGE_AFTER + r"(?!\s*(?:is|was|it))"
-    for match in _compiled(now_re).finditer(low):
+    for match in now.finditer(low):
+        # not a result's new number ("b12 was 140, now 95 and rising")
         if not names_a_lab(re.split(r"[.!?;\n]", low[: match.start(1)])[-1]):
             yield _value_span(AGE, low, match.start(), match.end(), int(match.group(1)))
     yield from _bare_ages(text, low)
     decades = grammar["age_decades"]
     offsets = grammar["decade_offsets"]
-    decade_re = (
-        rf"(?:^|[,.;!?(\n]\s*|\b(?:i'?m|i\s+am|im|am|now|aged?)\s+|(?:'s|\bis|\bare)\s+(?=in\s+(?:her|his|their)\s))"
-        rf"(?:in\s+(?:my|their|her|his)\s+)?(?:(early|mid|middle|late)[\s-]*)?({_alt(decades)})\b"
-    )
-    for match in _compiled(decade_re).finditer(low):
+    for match in decade.finditer(low):
         base = int(decades[match.group(2)])
         offset = int(offsets.get(match.group(1) or "", 5))
         if match.group(2) == "teens":
@@ -221,12 +235,13 @@ def _bare_ages(text: str, low: str) -> Iterator[ValueSpan]:
     """A two-digit number written as a clause of its own in a list of facts is an age. One in
     a list of numbers ("12, 15, 19"), the number of a result ("hb 112.", "b12 low, 45") and a
     number under ten or of a unit ("45 days") are something else."""
-    labs = _lab_number_spans(text)
+    labs: list[tuple[int, int]] | None = None
     for match in _BARE_AGE.finditer(low):
         group = "open" if match.group("open") else "apart"
         start, end = match.span(group)
-        if re.search(r"\d\s*[,;]?\s*$", low[:start]):
+        if low[:start].rstrip().rstrip(",;").rstrip()[-1:].isdigit():
             continue  # "12, 15, 19": a list of numbers
+        labs = _lab_number_spans(text) if labs is None else labs
         if any(a <= start < b for a, b in labs):
             continue
         sentence = re.split(r"[.!?;\n]", low[:start])[-1]
@@ -247,10 +262,9 @@ def find_age_hints(text: str) -> Iterator[ValueSpan]:
         yield ValueSpan(AGE_HINT, match.start(), match.end(), hints[match.group(0)])
 
 
-def find_sex(text: str) -> Iterator[ValueSpan]:
-    """What a person says of themselves or of the one they write about: 'I'm a woman', '34F',
-    'male, 58', 'I am man 33 years', 'I am seventy and a widower', 'an old lady', '(F, 17)'."""
-    low = text.lower()
+@lru_cache(maxsize=1)
+def _sex_patterns() -> tuple[tuple[re.Pattern[str], ...], dict[str, str]]:
+    """The sex patterns and each word's sex, built once (the finder runs on every message)."""
     grammar = _grammar()
     words = grammar["sex_words"]
     word_to_sex = {w: sex for sex, ws in words.items() for w in ws if len(w) > 1}
@@ -274,8 +288,16 @@ def find_sex(text: str) -> Iterator[ValueSpan]:
         # "knackered, 52 male": the age and the word with nothing after them
         r"(?:^|[\s,(])\d{2}\s+(male|female)\s*(?=[,.;!?)]|$)",
     ]
+    return tuple(re.compile(p) for p in patterns), word_to_sex
+
+
+def find_sex(text: str) -> Iterator[ValueSpan]:
+    """What a person says of themselves or of the one they write about: 'I'm a woman', '34F',
+    'male, 58', 'I am man 33 years', 'I am seventy and a widower', 'an old lady', '(F, 17)'."""
+    low = text.lower()
+    patterns, word_to_sex = _sex_patterns()
     for pattern in patterns:
-        for match in _compiled(pattern).finditer(low):
+        for match in pattern.finditer(low):
             sex = word_to_sex.get(match.group(match.lastindex or 1))
             if sex:
                 yield _value_span(SEX, low, match.start(), match.end(), sex)
@@ -422,19 +444,12 @@ def find_durations(text: str, today: date | None = None) -> Iterator[ValueSpan]:
         yield ValueSpan(DURATION, match.start(), match.end(), days)
 
 
-def _more_durations(
-    low: str, grammar: dict[str, Any], num_re: str, unit_re: str, approx: str
-) -> Iterator[ValueSpan]:
-    """The ways of saying how long that have no "for": "since 6 weeks" and "from 4 years" (as
-    people write who learned English after another language), "been a month", "had it like 6
-    months", "three weeks of it", "since her birthday three weeks ago", a count closing a
-    clause ("numb toes two weeks,", "2 months ish") and the clinical "6/12" (six months)."""
-    units = grammar["duration_units"]
-
-    def days(number: str, unit: str) -> int | None:
-        value, per = _number(number), units.get(unit)
-        return None if value is None or per is None else int(round(value * per))
-
+@lru_cache(maxsize=4)
+def _more_duration_patterns(
+    num_re: str, unit_re: str, approx: str
+) -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str], re.Pattern[str]]:
+    """The patterns of :func:`_more_durations`, built once (the finder runs on every message)."""
+    grammar = _grammar()
     of_words = _alt(grammar["duration_of_words"])
     forms = [
         rf"\b(?:since|from){approx}\s+{num_re}(?:\s*(?:-|to|or)\s*\d+)?\s*({unit_re})\b"
@@ -448,18 +463,41 @@ def _more_durations(
         rf"|after|about|around|at|again|suddenly|slowly|gradually)|came\s+on|woke\s+up)\b[^.!?;,]{{0,50}}?"
         rf"(?:\b(?:about|around|nearly|almost|roughly|over|maybe|like)\s+)?\b{num_re}\s*({unit_re})\s+ago\b",
     ]
+    bare = (
+        rf"\b{num_re}\s*({unit_re})(?:\s*ish|\s+or\s+so|\s+at\s+least|\s+or\s+more)?"
+        r"(?=\s*(?:[,.;!?]|$))"
+    )
+    shorthand = grammar["shorthand_durations"]
+    not_before_short = _alt(grammar["shorthand_not_before"])
+    short = re.compile(
+        rf"(?<![\d/.])(\d{{1,3}})\s*/\s*({_alt(shorthand)})(?![\d/.])"
+        rf"(?!\s*(?:{not_before_short})\b)"
+    )
+    return tuple(re.compile(f) for f in forms), re.compile(bare), short
+
+
+def _more_durations(
+    low: str, grammar: dict[str, Any], num_re: str, unit_re: str, approx: str
+) -> Iterator[ValueSpan]:
+    """The ways of saying how long that have no "for": "since 6 weeks" and "from 4 years" (as
+    people write who learned English after another language), "been a month", "had it like 6
+    months", "three weeks of it", "since her birthday three weeks ago", a count closing a
+    clause ("numb toes two weeks,", "2 months ish") and the clinical "6/12" (six months)."""
+    units = grammar["duration_units"]
+
+    def days(number: str, unit: str) -> int | None:
+        value, per = _number(number), units.get(unit)
+        return None if value is None or per is None else int(round(value * per))
+
+    forms, bare, short = _more_duration_patterns(num_re, unit_re, approx)
     for form in forms:
-        for match in _compiled(form).finditer(low):
+        for match in form.finditer(low):
             found = days(match.group(1), match.group(2))
             if found:
                 yield ValueSpan(DURATION, match.start(), match.end(), found)
     not_after = set(grammar["bare_duration_not_after"])
     hedges = set(grammar["bare_duration_hedges"])
-    bare = (
-        rf"\b{num_re}\s*({unit_re})(?:\s*ish|\s+or\s+so|\s+at\s+least|\s+or\s+more)?"
-        r"(?=\s*(?:[,.;!?]|$))"
-    )
-    for match in _compiled(bare).finditer(low):
+    for match in bare.finditer(low):
         if len(match.group(2)) == 1:
             continue  # "52 y.o.": an age
         clause = re.split(r"[,.;:!?\n]", low[: match.start()])[-1]
@@ -477,11 +515,6 @@ def _more_durations(
             yield ValueSpan(DURATION, match.start(), match.end(), found)
     shorthand = grammar["shorthand_durations"]
     not_after_short = set(grammar["shorthand_not_after"])
-    not_before_short = _alt(grammar["shorthand_not_before"])
-    short = _compiled(
-        rf"(?<![\d/.])(\d{{1,3}})\s*/\s*({_alt(shorthand)})(?![\d/.])"
-        rf"(?!\s*(?:{not_before_short})\b)"
-    )
     for match in short.finditer(low):
         previous = re.findall(r"[a-z']+", low[max(0, match.start() - 20) : match.start()])
         if previous and previous[-1] in not_after_short:
