@@ -142,17 +142,25 @@ def _age_num() -> str:
     return rf"(\d{{1,3}}|{_spelled()[1]})"
 
 
+def _has_spelled(low: str) -> bool:
+    """Whether the text has a tens or teens word ("forty", "seventeen"), that an age in words
+    needs."""
+    grammar = _grammar()
+    return any(w in low for w in (*grammar["spelled_tens"], *grammar["spelled_teens"]))
+
+
 def _lab_number_spans(text: str) -> list[tuple[int, int]]:
     return [(v.start, v.end) for v in find_labs(text)]
 
 
-@lru_cache(maxsize=1)
-def _age_patterns() -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str], re.Pattern[str],
-                             re.Pattern[str]]:
+@lru_cache(maxsize=2)
+def _age_patterns(spelled: bool) -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str],
+                                          re.Pattern[str], re.Pattern[str]]:
     """The age patterns, the past-age words, the "now 38" and the decade patterns, built once
-    (the finder runs on every message)."""
+    (the finder runs on every message); with numbers in words only where the message has one
+    of their words, as trying them at every position is most of the finder's cost."""
     grammar = _grammar()
-    num = _age_num()
+    num = _age_num() if spelled else r"(\d{1,3})"
     nouns = _alt(grammar["aged_person_nouns"])
     adjectives = _alt(grammar["sex_adjectives"])
     have_not = _alt(grammar["have_years_not_after"])
@@ -197,7 +205,7 @@ def find_ages(text: str) -> Iterator[ValueSpan]:
     in a list of facts ('... tired. 19', '17 n veggie', '45, heartburn')."""
     low = text.lower()
     grammar = _grammar()
-    patterns, past, now, decade = _age_patterns()
+    patterns, past, now, decade = _age_patterns(_has_spelled(low))
     for pattern in patterns:
         for match in pattern.finditer(low):
             age = _age_number(match.group(1))
@@ -262,15 +270,16 @@ def find_age_hints(text: str) -> Iterator[ValueSpan]:
         yield ValueSpan(AGE_HINT, match.start(), match.end(), hints[match.group(0)])
 
 
-@lru_cache(maxsize=1)
-def _sex_patterns() -> tuple[tuple[re.Pattern[str], ...], dict[str, str]]:
-    """The sex patterns and each word's sex, built once (the finder runs on every message)."""
+@lru_cache(maxsize=2)
+def _sex_patterns(spelled: bool) -> tuple[tuple[re.Pattern[str], ...], dict[str, str]]:
+    """The sex patterns and each word's sex, built once (the finder runs on every message);
+    numbers in words only where the message has one (see :func:`_age_patterns`)."""
     grammar = _grammar()
     words = grammar["sex_words"]
     word_to_sex = {w: sex for sex, ws in words.items() for w in ws if len(w) > 1}
     full = _alt(word_to_sex)
     adjectives = rf"(?:(?:{_alt(grammar['sex_adjectives'])})\s+){{0,2}}"
-    num = _age_num()
+    num = _age_num() if spelled else r"(\d{1,3})"
     decades = _alt(grammar["age_decades"])
     patterns = [
         rf"\b(?:i'?m|i\s+am|im)\s+(?:a|an)\s+(?:\d{{1,3}}\s*(?:-|\s)?\s*(?:years?|yrs?|yo|y/o)?\s*(?:-|\s)?\s*(?:old)?\s+)?{adjectives}({full})\b(?![-'])",
@@ -282,7 +291,7 @@ def _sex_patterns() -> tuple[tuple[re.Pattern[str], ...], dict[str, str]]:
         # "I am seventy and a widower", "I'm 45 and a mum of two"
         rf"\b(?:i'?m|i\s+am|im)\s+{num}(?:\s+years(?:\s+old)?)?\s*(?:,\s*)?(?:and\s+)?(?:a|an)\s+{adjectives}({full})\b",
         rf"\bas\s+an?\s+({full})\b",
-        rf"(?:^|[,.;!?(\n]\s*)({full})\s*[,/]\s*(?:\d{{2}}\b|{_spelled()[1]})",
+        rf"(?:^|[,.;!?(\n]\s*)({full})\s*[,/]\s*(?:\d{{2}}\b|(?:{num[1:]})",
         # "35, male", "60, female", "52 y.o. bloke", "fifties, male": a list of facts
         rf"(?:^|[\s,(])(?:\d{{2}}|(?:{decades}))\s*(?:,|y\.\s?o\.?|yo)\s*({full})\b",
         # "knackered, 52 male": the age and the word with nothing after them
@@ -295,7 +304,7 @@ def find_sex(text: str) -> Iterator[ValueSpan]:
     """What a person says of themselves or of the one they write about: 'I'm a woman', '34F',
     'male, 58', 'I am man 33 years', 'I am seventy and a widower', 'an old lady', '(F, 17)'."""
     low = text.lower()
-    patterns, word_to_sex = _sex_patterns()
+    patterns, word_to_sex = _sex_patterns(_has_spelled(low))
     for pattern in patterns:
         for match in pattern.finditer(low):
             sex = word_to_sex.get(match.group(match.lastindex or 1))
