@@ -66,6 +66,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 MARGIN_TURNS = 3
 # Where a tracker keeps its applied events between predictions (see ``applied_events``).
 _APPLIED = "_b12_applied_events"
+# Where a tracker keeps memoization's proof that no story can match it (``_TooLong``).
+_TOO_LONG = "_b12_too_long_for_stories"
+# Where a tracker keeps the slots and loop at its views' last cuts (``_state_at``).
+_STATE_AT = "_b12_state_at_cut"
 
 
 class _Applied:
@@ -140,6 +144,37 @@ def applied_events(tracker: DialogueStateTracker) -> List[Event]:
     return applied
 
 
+class _TooLong:
+    """Proof, kept on a tracker, that its conversation has more states than ``policy``'s
+    longest memorised story: the applied events up to ``count`` gave that many more.
+
+    Memoization's states are rebuilt turn by turn from the start, so the states of a
+    conversation's first events stay its first states however it goes on (the last one
+    aside, which is built as if nothing followed). The proof holds while the applied
+    events still begin with those events: the same list, folded on (``applied_events``),
+    with the same event at ``count - 1`` (the fold only appends, or removes from the end:
+    a removal before that position would have moved another event into it). A restart
+    or new session folds into a new list, which drops the proof.
+    """
+
+    __slots__ = ("policy", "applied", "count", "last")
+
+    def __init__(self, policy: object, applied: List[Event]) -> None:
+        self.policy = policy
+        self.applied = applied
+        self.count = len(applied)
+        self.last = applied[-1] if applied else None
+
+    def holds(self, policy: object, applied: List[Event]) -> bool:
+        return (
+            self.policy is policy
+            and self.applied is applied
+            and self.count > 0
+            and len(applied) >= self.count
+            and applied[self.count - 1] is self.last
+        )
+
+
 def _cut_index(applied: List[Event], turns: int, unhidden: int) -> int | None:
     """Where the view starts: the latest action such that at least ``turns`` actions,
     ``unhidden`` of them not hidden from memoization, follow it; None: keep it all."""
@@ -155,6 +190,58 @@ def _cut_index(applied: List[Event], turns: int, unhidden: int) -> int | None:
     return None
 
 
+class _StateAt:
+    """The slot values and active loop after the first ``count`` applied events."""
+
+    __slots__ = ("applied", "count", "last", "slots", "loop")
+
+    def __init__(self, applied: List[Event], count: int, slots: Dict[str, Any],
+                 loop: str | None) -> None:
+        self.applied = applied
+        self.count = count
+        self.last = applied[count - 1] if count else None
+        self.slots = slots
+        self.loop = loop
+
+
+def _state_at(
+    tracker: DialogueStateTracker, applied: List[Event], cut: int, key: object
+) -> tuple[Dict[str, Any], str | None]:
+    """Slot values and active loop after ``applied[:cut]``, continued from the previous
+    cut of the same kind (``key``) on the same tracker.
+
+    Folding every event before the cut again was the part of a view that grew with the
+    conversation; the cut only moves forward as turns are added, so the fold of the
+    previous cut is continued while the applied events still begin with the same
+    events (same list, same event at the previous cut's last position: the fold of
+    applied events only appends or removes from the end, see ``_TooLong``).
+    """
+    kept = getattr(tracker, _STATE_AT, None)
+    if not isinstance(kept, dict):
+        kept = {}
+        with contextlib.suppress(AttributeError):
+            setattr(tracker, _STATE_AT, kept)
+    known = kept.get(key)
+    if (
+        isinstance(known, _StateAt)
+        and known.applied is applied
+        and known.count <= cut
+        and (not known.count or applied[known.count - 1] is known.last)
+    ):
+        slots, loop, start = dict(known.slots), known.loop, known.count
+    else:
+        slots, loop, start = {}, None, 0
+    for event in itertools.islice(applied, start, cut):
+        if isinstance(event, SlotSet):
+            slots[event.key] = event.value
+        elif isinstance(event, AllSlotsReset):
+            slots = {}
+        elif isinstance(event, ActiveLoop):
+            loop = event.name
+    kept[key] = _StateAt(applied, cut, dict(slots), loop)
+    return slots, loop
+
+
 def recent_view(
     tracker: DialogueStateTracker, turns: int, unhidden: int
 ) -> DialogueStateTracker:
@@ -166,15 +253,7 @@ def recent_view(
     cut = _cut_index(applied, turns, unhidden)
     if cut is None:
         return tracker
-    slots: Dict[str, Any] = {}
-    loop: str | None = None
-    for event in applied[:cut]:
-        if isinstance(event, SlotSet):
-            slots[event.key] = event.value
-        elif isinstance(event, AllSlotsReset):
-            slots = {}
-        elif isinstance(event, ActiveLoop):
-            loop = event.name
+    slots, loop = _state_at(tracker, applied, cut, (turns, unhidden))
     start: List[Event] = [SlotSet(name, value) for name, value in slots.items()]
     if loop:
         start.append(ActiveLoop(loop))
@@ -264,17 +343,43 @@ class RecentMemoizationPolicy(MemoizationPolicy):
     ) -> PolicyPrediction:
         """Without ``max_history`` (Rasa's default) a story is recalled only when the whole
         conversation matches it, so a conversation longer than every memorised story can
-        match none: that is decided on the recent turns, without the whole history."""
+        match none: that is decided on the recent turns, without the whole history.
+
+        A turn not hidden from memoization does not always give a state (the turn after
+        a form's hidden turn is hidden with it, Rasa's ``states_for_tracker_history``),
+        so the view is widened, in proportion to the states it lacked, until its states
+        alone outnumber the longest story or it would be the whole conversation: inside
+        an interview interrupted by questions a view of the longest story's length in
+        such turns held one state too few, and every prediction rebuilt the whole
+        conversation's states. Once decided, the answer is kept on the tracker for the
+        conversation's next predictions (``_TooLong``).
+        """
         if self._longest is None:
             self._longest = _longest_story(self.lookup)
-        if self._longest >= 0:
-            keep = self._longest + 3 * MARGIN_TURNS
+        if self._longest < 0:
+            return super().predict_action_probabilities(tracker, domain, rule_only_data, **kwargs)
+        applied = applied_events(tracker)
+        known = getattr(tracker, _TOO_LONG, None)
+        if isinstance(known, _TooLong) and known.holds(self, applied):
+            return self._prediction(self._default_predictions(domain))
+        # The view must give this many states: its first turns may differ from the
+        # whole conversation's, and a later prediction may lose the view's last state.
+        needed = self._longest + 2 * MARGIN_TURNS + 2
+        keep = self._longest + 3 * MARGIN_TURNS
+        while True:
             view = recent_view(tracker, turns=keep, unhidden=keep)
-            if view is not tracker:
-                states = self._prediction_states(view, domain, rule_only_data=rule_only_data)
-                # All but the view's first turns are turns of the whole conversation too.
-                if len(states) - 2 * MARGIN_TURNS > self._longest:
-                    return self._prediction(self._default_predictions(domain))
+            if view is tracker:
+                break
+            states = self._prediction_states(view, domain, rule_only_data=rule_only_data)
+            if len(states) >= needed:
+                with contextlib.suppress(AttributeError):
+                    setattr(tracker, _TOO_LONG, _TooLong(self, applied))
+                return self._prediction(self._default_predictions(domain))
+            # All but the view's first turns are turns of the whole conversation too.
+            if len(states) - 2 * MARGIN_TURNS > self._longest:
+                return self._prediction(self._default_predictions(domain))
+            wider = -(-keep * (needed + MARGIN_TURNS) // max(len(states), 1))  # rounded up
+            keep = max(keep + MARGIN_TURNS, wider)
         return super().predict_action_probabilities(tracker, domain, rule_only_data, **kwargs)
 
 

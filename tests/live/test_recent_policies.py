@@ -84,13 +84,17 @@ def test_a_short_conversation_is_used_whole() -> None:
 
 
 def test_building_the_view_costs_less_than_the_states_it_saves() -> None:
-    tracker = _conversation(150)
-    started = time.perf_counter()
-    recent_view(tracker, 8, 8).past_states(DOMAIN)
-    with_view = time.perf_counter() - started
-    started = time.perf_counter()
-    tracker.past_states(DOMAIN)
-    whole = time.perf_counter() - started
+    """Best of five each, fresh trackers for the view (nothing kept from an earlier
+    view): one timing alone failed on a machine busy with other work."""
+    with_view = whole = float("inf")
+    for _attempt in range(5):
+        tracker = _conversation(150)
+        started = time.perf_counter()
+        recent_view(tracker, 8, 8).past_states(DOMAIN)
+        with_view = min(with_view, time.perf_counter() - started)
+        started = time.perf_counter()
+        tracker.past_states(DOMAIN)
+        whole = min(whole, time.perf_counter() - started)
     assert with_view < whole / 2
 
 
