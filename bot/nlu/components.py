@@ -344,6 +344,7 @@ class FastConText:
         self.name = name
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.rule_map: dict[str, object] = {}
+        self.rule_order: dict[str, int] = {}
         # Rules that count only where they close a clause ("... but I'm not", "..., I think?").
         self.clause_end_keys: set[str] = set()
 
@@ -363,6 +364,7 @@ class FastConText:
                 docs = [self.nlp.make_doc(str(raw["literal"]))]
             self.matcher.add(key, [d for d in docs if len(d)])
             self.rule_map[key] = rule
+            self.rule_order[key] = len(self.rule_order)
             if raw.get("at_clause_end"):
                 self.clause_end_keys.add(key)
 
@@ -385,6 +387,10 @@ class FastConText:
             for match_id, start, end in (self.matcher(doc) if targets else [])
             if strings[match_id] not in self.clause_end_keys or closes_clause(doc, end)
         ]
+        # Two rules on the same words: the one listed first in context_rules.yml wins (the
+        # pruning below keeps the first of equally long phrases), not whichever the matcher's
+        # hash order puts first, which changes whenever a rule is added.
+        matches.sort(key=lambda m: (m[1], m[2], self.rule_order.get(strings[m[0]], 0)))
         # Longest phrase wins where two overlap, as in medspacy; the clause-end test runs
         # first so that a closing phrase that is not at the end cannot hide a shorter one.
         matches = prune_overlapping_matches(matches)

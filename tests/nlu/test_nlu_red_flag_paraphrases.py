@@ -286,6 +286,28 @@ REPORTED_NOW = [
     ("honestly thinking of topping myself", "suicidal_thoughts"),
     ("she says the voices are telling her to hurt herself", "suicidal_thoughts"),
     ("i don't trust myself tonight, i'm not safe.", "suicidal_thoughts"),
+    # told by what is seen or done
+    ("my right eye can only make out shapes and light since lunch", "sudden_vision_loss"),
+    ("he only sees the right half of the page all of a sudden", "sudden_vision_loss"),
+    ("half of everything on her left is just gone since this morning", "sudden_vision_loss"),
+    ("I cant see the telly from my left eye anymore, started an hour ago", "sudden_vision_loss"),
+    ("it's all a blur with a black spot in the middle since I woke", "sudden_vision_loss"),
+    ("dad asked us five times what day it was this afternoon", "acute_confusion"),
+    ("nan keeps insisting it is 1962 and that I'm her brother", "acute_confusion"),
+    ("my husband thinks the TV is watching him and won't sit down", "acute_confusion"),
+    ("there's a child in the hallway who he says nobody else can see", "acute_confusion"),
+    ("I honestly don't remember the last couple of hours", "acute_confusion"),
+    ("grandad soiled himself twice this morning and didn't notice", "bladder_bowel_loss"),
+    ("there's blood in his pee since yesterday", "unusual_bleeding"),
+    ("she's bleeding from her gums and it won't stop", "unusual_bleeding"),
+    ("I passed a stool this morning that was jet black", "gi_bleeding"),
+    ("he can't get more than three words out and he's panting", "severe_breathlessness"),
+    ("her lips have gone a bit blue and she's struggling", "severe_breathlessness"),
+    ("resting in bed and still puffing like I've run a marathon", "severe_breathlessness"),
+    ("he was not conscious for a few seconds after he fell", "fainting"),
+    ("the numbness has crept from my toes up to my knees this week", "worsening_neuro"),
+    ("mum is unable to get up off the floor, she says her legs won't work", "rapid_leg_weakness"),
+    ("my legs have conked out since this morning, I can't walk", "rapid_leg_weakness"),
     # warning signs told by what is done or said, not by the usual words
     ("my dad keeps telling us he is a burden now", "suicidal_thoughts"),
     ("it would be better if I was not around any more", "suicidal_thoughts"),
@@ -323,6 +345,16 @@ def test_red_flag_described_by_what_happens_is_reported_now(text: str, red_flag:
 
 
 NOT_NOW = [
+    # everyday senses of the words of sight, breath, blood and getting up
+    "I can't get a word out of my teenager these days",
+    "after the stairs I'm breathing like I've run a marathon, is that the anaemia?",
+    "I've had a lot of blood tests this year",
+    "I can't get off the sofa some days I'm that tired",
+    "she insists it's the b12 making her tired",
+    "I can't remember the last time I ate red meat",
+    "my legs have given up on running, I'm 60",
+    "paranoid every bruise is something awful, this one is from the table",
+    "couldn't get up the stairs when I had covid in 2021, but it's fine now",
     # everyday senses of the warning signs' words
     "I did something stupid at work and my boss told me off",
     "she gave away her old clothes to the charity shop",
