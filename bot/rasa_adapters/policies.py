@@ -70,6 +70,8 @@ _APPLIED = "_b12_applied_events"
 _TOO_LONG = "_b12_too_long_for_stories"
 # Where a tracker keeps the slots and loop at its views' last cuts (``_state_at``).
 _STATE_AT = "_b12_state_at_cut"
+# At most this many kinds of cut (turns kept, unhidden turns) are remembered per tracker.
+_STATE_AT_KINDS = 8
 
 
 class _Applied:
@@ -238,6 +240,8 @@ def _state_at(
             slots = {}
         elif isinstance(event, ActiveLoop):
             loop = event.name
+    if len(kept) >= _STATE_AT_KINDS and key not in kept:
+        kept.clear()  # memoization's widened views can ask for many kinds of cut
     kept[key] = _StateAt(applied, cut, dict(slots), loop)
     return slots, loop
 
