@@ -519,6 +519,11 @@ def told_as_past(span, person: Person | None = None) -> bool:
     # Casualty tonight a woman collapsed", "a documentary about a lad who can't walk").
     if person.key == "someone" and cues.stories is not None and cues.stories.search(text):
         return True
+    # A relation in a story told before it ("in the film the grandmother has a heart attack",
+    # "a novel where the heroine has a stroke"), with no word of now
+    before = text[: max(0, span.start_char - sent.start_char)]
+    if cues.stories is not None and cues.stories.search(before) and not now:
+        return True
     # Someone already in hospital or in care ("my colleague is admitted with ...") is being
     # looked after; nobody needs to call for help for them from here.
     if cues.cared_for is not None and cues.cared_for.search(text):

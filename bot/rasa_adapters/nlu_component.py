@@ -153,7 +153,7 @@ class B12ClinicalExtractor(GraphComponent, EntityExtractorMixin):
             for m in analysis.extraction.mentions
             if kinds.get(m.id) == "red_flag" or m.id in kin
         ]
-        recent = _says_recent(_without(text, named), traits)
+        recent = _says_recent(_only_dropped(_without(text, named)), traits)
         reasons = [{"red_flag": fid, "why": "idiom"} for fid in analysis.idiom_red_flags]
         reasons += [{"red_flag": fid, "why": "animal"} for fid in analysis.animal_red_flags]
         whys = {
@@ -231,7 +231,7 @@ def _sentence_at(text: str, at: int) -> str:
 
 # "he's just pale", ". just tingly feet": "just" meaning "only", not "a moment ago"
 _JUST_AS_ONLY = re.compile(
-    r"(^|[,;:(]|\b(?:is|'s|am|'m|are|'re|was|were|im|i'm|but|and|only))\s*just\b", re.IGNORECASE
+    r"(^|[,;:(]|\b(?:is|'s|am|'m|are|'re|was|were|im|i'm|but|and|or|only))\s*just\b", re.IGNORECASE
 )
 
 
