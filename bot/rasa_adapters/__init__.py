@@ -9,6 +9,10 @@ extension points:
 ``nlu_component``    the NLU component running the clinical extractor (config.yml)
 ``encoder_featurizer``  dense sentence features from the pretrained encoder (config.yml)
 ``emergency_net``    the emergency net after the extractor (config.yml)
+``intent_ensemble``  DIET's and the FAQ selector's rankings averaged with a classifier
+                     over the sentence embedding (config.yml)
+``faq_selector``     the FAQ response selector, run only where an answer may be read
+``policies``         Rasa's memoization and rule policies over the recent turns
 ``tracker_store``    Rasa's SQL tracker store, configured from the environment and
                      failing closed (endpoints.yml)
 ``lock_store``       Rasa's lock stores, with atomic and renewed tickets (endpoints.yml)

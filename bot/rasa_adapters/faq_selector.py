@@ -13,7 +13,10 @@ only for messages whose intent ranking has the retrieval intent among its first
 ``consider_top`` intents. That covers every way the final intent can become ``faq``
 later in the pipeline: the clinical extractor replaces an overruled red-flag intent by
 the best other one of the ranking (at most second), and the fallback classifier and the
-emergency net only ever move away from ``faq``.
+emergency net only ever move away from ``faq``. The intent ensemble (``intent_ensemble``),
+which averages DIET's ranking with a classifier over the sentence embedding, can lift
+``faq`` from further down; when it does on a message this selector skipped, the ensemble
+supplies the answer from its own FAQ topic classifier.
 """
 
 from __future__ import annotations
