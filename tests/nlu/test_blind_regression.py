@@ -24,7 +24,7 @@ FLOORS = {
     },
     4: {
         "ordinary_f1": 0.90, "labs_recall": 0.86, "ordinary_subject": 54,
-        "false_emergencies": 1, "announced": 109, "red_flag": 105, "emergency_subject": 55,
+        "false_emergencies": 0, "announced": 109, "red_flag": 105, "emergency_subject": 55,
     },
     5: {
         "ordinary_f1": 0.85, "labs_recall": 0.93, "ordinary_subject": 60,
@@ -40,7 +40,7 @@ FLOORS = {
     },
     8: {
         "ordinary_f1": 0.85, "labs_recall": 0.94, "ordinary_subject": 79,
-        "false_emergencies": 19, "announced": 139, "red_flag": 128, "emergency_subject": 68,
+        "false_emergencies": 18, "announced": 140, "red_flag": 129, "emergency_subject": 68,
     },
 }
 ROUNDS = sorted(FLOORS)

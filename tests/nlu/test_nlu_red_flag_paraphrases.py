@@ -308,6 +308,8 @@ REPORTED_NOW = [
     ("the numbness has crept from my toes up to my knees this week", "worsening_neuro"),
     ("mum is unable to get up off the floor, she says her legs won't work", "rapid_leg_weakness"),
     ("my legs have conked out since this morning, I can't walk", "rapid_leg_weakness"),
+    ("gran has lots of blue marks on her arms and nobody has knocked her", "unexplained_bruising"),
+    ("black and blue patches on his legs that just turned up", "unexplained_bruising"),
     # warning signs told by what is done or said, not by the usual words
     ("my dad keeps telling us he is a burden now", "suicidal_thoughts"),
     ("it would be better if I was not around any more", "suicidal_thoughts"),
@@ -346,6 +348,8 @@ def test_red_flag_described_by_what_happens_is_reported_now(text: str, red_flag:
 
 NOT_NOW = [
     # everyday senses of the words of sight, breath, blood and getting up
+    "there are blue marks on the wall where the kids drew",
+    "my daughter came home with black marks on her trainers",
     "I can't get a word out of my teenager these days",
     "after the stairs I'm breathing like I've run a marathon, is that the anaemia?",
     "I've had a lot of blood tests this year",
