@@ -421,9 +421,10 @@ def dated_event(target: Span, modifier: Span, _between: Span) -> bool:
     flag, while "fainted at a wedding last summer, fine now" is history
     (``closed_only_when_dated`` in finding_traits.yml)."""
     from bot.nlu.lexicon import closed_only_when_dated
+    from bot.nlu.persons import _year_said
 
     ids, dating = closed_only_when_dated()
-    if target.label_ not in ids and target.kb_id_ not in ids:
+    if target.kb_id_ not in ids:
         return True
     doc = target.doc
     if any(t.lower_ == "since" for t in modifier):
@@ -431,9 +432,8 @@ def dated_event(target: Span, modifier: Span, _between: Span) -> bool:
     sent = target.sent if doc.has_annotation("SENT_START") else doc[:]
     if any(t.norm_ in dating or t.lower_ in dating for t in sent):
         return True
-    # "in 2019", "back in 98": a year dates it
-    return any(t.like_num and len(t.text) == 4 and t.i > 0 and doc[t.i - 1].lower_ in
-               ("in", "since", "of", "back") for t in sent)
+    # "in 2019", "back in 98": a year dates it (the same reading as the person rules')
+    return _year_said(sent, [t.norm_.lower() for t in sent], (4,))
 
 
 # "she's gone pale", "he's gone all floppy": "gone" that says what someone turned into now.
